@@ -1,0 +1,58 @@
+"""The ``zoo`` command line: a thin layer over ``nlpzoo.get_zoo()`` and the core modules.
+
+Errors of the zoo's own types become one red line and exit code 2 (``--debug`` shows the
+traceback); Ctrl-C becomes exit code 130 after the command has saved what it can.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from nlpzoo import __version__
+from nlpzoo.errors import ZooError
+
+
+class ZooGroup(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ZooError as error:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.secho(f"Error: {error}", fg="red", err=True)
+            ctx.exit(2)
+        except KeyboardInterrupt:
+            click.secho("Interrupted.", fg="yellow", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=ZooGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="nlp-zoo")
+@click.option("--registry", type=click.Path(dir_okay=False), envvar="ZOO_REGISTRY",
+              help="A user registry.toml merged over the built-in one (or set ZOO_REGISTRY).")
+@click.option("--debug", is_flag=True, help="Show full tracebacks.")
+@click.pass_context
+def main(ctx, registry, debug):
+    """nlp-zoo: Arabic NLP models as named plugins.
+
+    \b
+    Discover:   zoo list [KIND], zoo info NAME, zoo plugins
+    Data:       zoo data list, zoo data get NAME, zoo preprocess --steps ... TEXT
+    Models:     zoo run --classifier bigru, zoo predict RUN_DIR TEXT, zoo evaluate RUN_DIR
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["registry"] = registry
+    ctx.obj["debug"] = debug
+
+
+def zoo_from(ctx):
+    from nlpzoo.discovery import get_zoo
+
+    return get_zoo(ctx.obj.get("registry") if ctx.obj else None)
+
+
+from . import listing  # noqa: E402,F401  (commands register themselves on `main`)
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""``zoo list``, ``zoo info`` and ``zoo plugins``: what is installed, without importing any model."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from nlpzoo.components import KINDS
+
+from . import main, zoo_from
+from .output import print_table
+
+KIND_CHOICES = [*KINDS, *[k + "s" for k in KINDS]]
+
+
+def _component_row(c) -> dict:
+    return {"name": c.name, "kind": c.kind, "plugin": c.plugin, "distribution": c.distribution,
+            "version": c.version, "base": c.base, "description": c.description,
+            "capabilities": c.capabilities}
+
+
+@main.command("list")
+@click.argument("kind", required=False, type=click.Choice(KIND_CHOICES))
+@click.option("--pattern", default="*", help="Shell-style filter on names, e.g. '*gru*'.")
+@click.option("--where", "where", multiple=True, metavar="KEY=VALUE",
+              help="Keep components whose capability KEY equals VALUE (e.g. bidirectional=true).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+def list_command(ctx, kind, pattern, where, as_json):
+    """List components: name, kind, plugin/distribution, description."""
+    kind = kind[:-1] if kind and kind.endswith("s") else kind
+    components = zoo_from(ctx).list(kind, pattern)
+    for condition in where:
+        key, _, value = condition.partition("=")
+        components = [c for c in components if str(c.capabilities.get(key, "")).lower() == value.lower()]
+    rows = [_component_row(c) for c in components]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    print_table(["name", "kind", "plugin", "distribution", "description"],
+                [[r["name"], r["kind"], r["plugin"], r["distribution"] if r["plugin"] != "registry"
+                  else f"preset of {r['base']}", r["description"]] for r in rows],
+                title=f"{len(rows)} components")
+
+
+@main.command("info")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+def info_command(ctx, name, as_json):
+    """Parameters, defaults, types and origin of a component."""
+    from nlpzoo.errors import UnknownComponentError
+
+    zoo = zoo_from(ctx)
+    found = zoo.find(name)
+    if not found:
+        raise UnknownComponentError("component", name, [c.name for c in zoo.list()])
+    entries = []
+    for c in found:
+        row = _component_row(c)
+        defaults = c.default_params()
+        row["params"] = [{"name": p.name, "type": p.type_name, "default": defaults[p.name],
+                          "help": p.help, "choices": list(p.choices) if p.choices else None}
+                         for p in c.params]
+        row["conflict"] = len(zoo.find(name)) > 1 and sum(x.kind == c.kind for x in found) > 1
+        entries.append(row)
+    if as_json:
+        click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
+        return
+    for row in entries:
+        origin = (f"preset of '{row['base']}' from {row['distribution']}" if row["plugin"] == "registry"
+                  else f"plugin '{row['plugin']}' from {row['distribution']} {row['version']}")
+        click.secho(f"{row['name']} ({row['kind']})", bold=True)
+        click.echo(f"  {row['description']}\n  source: {origin}")
+        if row["capabilities"]:
+            click.echo("  capabilities: " + ", ".join(f"{k}={v}" for k, v in row["capabilities"].items()))
+        if row["conflict"]:
+            click.secho("  conflict: another plugin registers the same name; building it fails until one"
+                        " is disabled (ZOO_DISABLE_PLUGINS).", fg="yellow")
+        print_table(["parameter", "type", "default", "help"],
+                    [[p["name"], p["type"], repr(p["default"]), p["help"]] for p in row["params"]])
+
+
+@main.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+def plugins_command(ctx, as_json):
+    """Installed plugins: distribution, version, status and load errors."""
+    plugins = zoo_from(ctx).plugins
+    rows = [{"plugin": p.name, "module": p.module, "distribution": p.distribution, "version": p.version,
+             "status": p.status, "components": p.components, "error": p.error} for p in plugins]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    print_table(["plugin", "distribution", "version", "status", "components / error"],
+                [[r["plugin"], r["distribution"], r["version"], r["status"],
+                  r["error"] or ", ".join(r["components"])] for r in rows],
+                title=f"{len(rows)} plugins")

@@ -1,0 +1,3 @@
+from nlpzoo.cli import main
+
+main()

@@ -1,0 +1,8 @@
+"""`bilstm`: A bidirectional LSTM text classifier."""
+from nlpzoo import hookimpl
+from nlpzoo.plugins.recurrent import recurrent_component
+
+
+@hookimpl
+def register_classifiers(register):
+    register(recurrent_component("bilstm", cell="lstm", bidirectional=True, description="A bidirectional LSTM text classifier."))

@@ -1,0 +1,8 @@
+"""`lstm`: An LSTM text classifier."""
+from nlpzoo import hookimpl
+from nlpzoo.plugins.recurrent import recurrent_component
+
+
+@hookimpl
+def register_classifiers(register):
+    register(recurrent_component("lstm", cell="lstm", bidirectional=False, description="An LSTM text classifier."))

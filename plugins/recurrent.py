@@ -1,0 +1,38 @@
+"""The recurrent family: one declaration shared by the rnn/birnn/gru/bigru/lstm/bilstm plugins.
+
+Each of the six plugin modules is a few lines that call :func:`recurrent_component` with its cell
+and direction; the model itself is :mod:`nlpzoo.plugins.recurrent_model` and the training loop is
+the core's (:mod:`nlpzoo.neural`), imported only when a model is built.
+"""
+from __future__ import annotations
+
+from functools import partial
+
+from nlpzoo import Component, Param
+from nlpzoo.neural_params import NEURAL_TRAINING_PARAMS
+
+
+def build(cell: str, bidirectional: bool, **params):
+    from nlpzoo.neural import NeuralTextClassifier
+    from nlpzoo.plugins.recurrent_model import RecurrentModuleBuilder
+
+    return NeuralTextClassifier(RecurrentModuleBuilder(cell=cell, bidirectional=bidirectional), **params)
+
+
+def recurrent_component(name: str, cell: str, bidirectional: bool, description: str) -> Component:
+    return Component(
+        name=name,
+        description=description,
+        factory=partial(build, cell, bidirectional),
+        params=[
+            Param("embedding_dim", int, 128, "Size of the token embeddings."),
+            Param("hidden_size", int, 128, "Hidden units per direction."),
+            Param("layers", int, 1, "Stacked recurrent layers."),
+            Param("dropout", float, 0.3, "Dropout on embeddings, between layers and before the output."),
+            Param("pooling", str, "max", "Pooling over time, masked so padding never counts.",
+                  choices=("max", "mean", "max+mean")),
+            *NEURAL_TRAINING_PARAMS,
+        ],
+        capabilities={"family": "recurrent", "cell": cell, "bidirectional": bidirectional,
+                      "task": "text-classification", "language": "ar", "needs_download": False},
+    )

@@ -1,0 +1,82 @@
+"""Shared fixtures: installed test plugins, the example third-party plugin, the shared data."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from nlpzoo import discovery
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+EXAMPLE_PLUGIN = ROOT / "examples" / "zoo-plugin-example"
+
+
+@pytest.fixture(autouse=True)
+def fresh_zoo(monkeypatch):
+    """Every test sees plugins as installed now, without a user registry or disabled plugins."""
+    monkeypatch.delenv("ZOO_REGISTRY", raising=False)
+    monkeypatch.delenv("ZOO_DISABLE_PLUGINS", raising=False)
+    discovery.reset()
+    yield
+    discovery.reset()
+
+
+@pytest.fixture
+def install_plugin(tmp_path, monkeypatch):
+    """Install a plugin distribution the way pip would lay it out: a module plus a dist-info
+    folder whose entry_points.txt names it in the ``nlpzoo`` group, on sys.path."""
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+
+    def install(distribution: str, plugin: str, module: str, source: str, version: str = "1.0") -> Path:
+        (site / f"{module}.py").write_text(textwrap.dedent(source), "utf-8")
+        info = site / f"{distribution.replace('-', '_')}-{version}.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {distribution}\nVersion: {version}\n")
+        (info / "entry_points.txt").write_text(f"[nlpzoo]\n{plugin} = {module}\n")
+        sys.modules.pop(module, None)
+        discovery.reset()
+        return site
+
+    yield install
+    for path in site.glob("*.py"):
+        sys.modules.pop(path.stem, None)
+
+
+@pytest.fixture(scope="session")
+def example_plugin_site(tmp_path_factory) -> Path:
+    """The example third-party plugin, really built and installed by pip into a --target folder."""
+    target = tmp_path_factory.mktemp("example-plugin-site")
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--target", str(target), str(EXAMPLE_PLUGIN)], check=True)
+    return target
+
+
+@pytest.fixture
+def example_plugin(example_plugin_site, monkeypatch):
+    monkeypatch.syspath_prepend(str(example_plugin_site))
+    sys.modules.pop("zoo_plugin_example", None)
+    discovery.reset()
+    yield example_plugin_site
+    sys.modules.pop("zoo_plugin_example", None)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"the shared review datasets are not at {SHARED_DATA} (they sit beside the project "
+                    "in CI and in the development checkout, not in a user's clone)")
+    return SHARED_DATA
+
+
+def run_zoo(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the real `zoo` console script in a fresh process."""
+    zoo = Path(sys.executable).with_name("zoo")
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([str(zoo), *args], capture_output=True, text=True, env=full_env, cwd=cwd or ROOT)

@@ -1,0 +1,117 @@
+"""Entry-point discovery, failure isolation, duplicates and disabling."""
+from __future__ import annotations
+
+import pytest
+
+from nlpzoo import discovery
+from nlpzoo.errors import ComponentConflictError, UnknownComponentError
+
+RECURRENT = ["rnn", "birnn", "gru", "bigru", "lstm", "bilstm"]
+
+TOY = """
+from nlpzoo import Component, Param, hookimpl
+
+class Toy:
+    def __init__(self, strength):
+        self.strength = strength
+
+@hookimpl
+def register_classifiers(register):
+    register(Component(name="{name}", description="toy", factory=Toy,
+                       params=[Param("strength", int, 3, "how strong")]))
+"""
+
+
+def test_builtin_plugins_are_found_through_entry_points():
+    zoo = discovery.get_zoo()
+    plugins = {p.name: p for p in zoo.plugins}
+    for name in RECURRENT:
+        assert plugins[name].distribution == "nlp-zoo"
+        assert plugins[name].status == "ok"
+        assert plugins[name].components == [f"classifier:{name}"]
+    assert set(RECURRENT) <= set(zoo.names("classifier"))
+
+
+def test_third_party_plugin_is_discovered_and_buildable(install_plugin):
+    install_plugin("zoo-toy", "toy", "zoo_toy_plugin", TOY.format(name="toy"), version="2.5")
+    zoo = discovery.get_zoo()
+    component = zoo.get("classifier", "toy")
+    assert (component.plugin, component.distribution, component.version) == ("toy", "zoo-toy", "2.5")
+    assert zoo.create("classifier", "toy", strength="7").strength == 7
+
+
+def test_plugin_that_fails_to_import_is_isolated(install_plugin):
+    install_plugin("zoo-broken", "broken", "zoo_broken_plugin", "raise RuntimeError('missing libfoo\\nmore')\n")
+    zoo = discovery.get_zoo()
+    broken = next(p for p in zoo.plugins if p.name == "broken")
+    assert broken.status == "error"
+    assert broken.error == "RuntimeError: missing libfoo"
+    assert "bigru" in zoo.names("classifier")
+
+
+def test_plugin_whose_hook_raises_is_isolated(install_plugin):
+    source = """
+from nlpzoo import hookimpl
+
+@hookimpl
+def register_classifiers(register):
+    raise ValueError("cannot register today")
+"""
+    install_plugin("zoo-hookfail", "hookfail", "zoo_hookfail_plugin", source)
+    zoo = discovery.get_zoo()
+    info = next(p for p in zoo.plugins if p.name == "hookfail")
+    assert info.error == "in register_classifiers: ValueError: cannot register today"
+    assert "bigru" in zoo.names("classifier")
+
+
+def test_plugin_with_a_misspelt_hook_is_reported(install_plugin):
+    source = """
+from nlpzoo import hookimpl
+
+@hookimpl
+def register_clasifiers(register):
+    pass
+"""
+    install_plugin("zoo-typo", "typo", "zoo_typo_plugin", source)
+    zoo = discovery.get_zoo()
+    info = next(p for p in zoo.plugins if p.name == "typo")
+    assert info.status == "error" and "register_clasifiers" in info.error
+
+
+def test_duplicate_names_fail_with_both_distributions_named(install_plugin):
+    install_plugin("zoo-toy-a", "toy-a", "zoo_toy_a", TOY.format(name="toy"))
+    install_plugin("zoo-toy-b", "toy-b", "zoo_toy_b", TOY.format(name="toy"))
+    zoo = discovery.get_zoo()
+    assert len(zoo.find("toy")) == 2
+    with pytest.raises(ComponentConflictError) as caught:
+        zoo.get("classifier", "toy")
+    message = str(caught.value)
+    assert "zoo-toy-a" in message and "zoo-toy-b" in message and "ZOO_DISABLE_PLUGINS" in message
+
+
+def test_disabling_resolves_a_duplicate(install_plugin, monkeypatch):
+    install_plugin("zoo-toy-a", "toy-a", "zoo_toy_a", TOY.format(name="toy"))
+    install_plugin("zoo-toy-b", "toy-b", "zoo_toy_b", TOY.format(name="toy"))
+    monkeypatch.setenv("ZOO_DISABLE_PLUGINS", "toy-b")
+    assert discovery.get_zoo().get("classifier", "toy").distribution == "zoo-toy-a"
+
+
+def test_disabling_a_builtin_plugin(monkeypatch):
+    monkeypatch.setenv("ZOO_DISABLE_PLUGINS", "bigru, lstm")
+    zoo = discovery.get_zoo()
+    assert "bigru" not in zoo.names("classifier") and "lstm" not in zoo.names("classifier")
+    assert {p.name for p in zoo.plugins if p.disabled} == {"bigru", "lstm"}
+    assert "gru" in zoo.names("classifier")
+
+
+def test_unknown_name_suggests_the_closest():
+    with pytest.raises(UnknownComponentError) as caught:
+        discovery.get_zoo().get("classifier", "bigruu")
+    message = str(caught.value)
+    assert message.startswith("Unknown classifier 'bigruu'. Did you mean: bigru")
+    assert "Known classifiers:" in message and "lstm" in message
+
+
+def test_list_filters_with_shell_patterns():
+    names = [c.name for c in discovery.list_components("classifier", "*gru*")]
+    assert "bigru" in names and "gru" in names and "lstm" not in names

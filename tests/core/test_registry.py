@@ -1,0 +1,111 @@
+"""registry.toml: presets, datasets, merging the user's file, and every error case."""
+from __future__ import annotations
+
+import pytest
+
+from nlpzoo import discovery
+from nlpzoo.errors import ParameterError, RegistryError
+from nlpzoo.registry import load_registry
+
+
+def write(tmp_path, text):
+    path = tmp_path / "user.toml"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def zoo_with(path):
+    return discovery.Zoo(load_registry(path))
+
+
+def test_builtin_presets_are_components_with_their_overrides():
+    zoo = discovery.get_zoo()
+    small = zoo.get("classifier", "bigru-small")
+    assert small.base == "bigru" and small.plugin == "registry"
+    params = small.default_params()
+    assert params["hidden_size"] == 64 and params["embedding_dim"] == 64
+    assert params["layers"] == 1  # untouched defaults come from the base
+
+
+def test_user_registry_adds_and_overrides(tmp_path):
+    path = write(tmp_path, """
+[classifiers.bigru-small]
+base = "bigru"
+hidden_size = 32
+
+[classifiers.tiny-lstm]
+base = "lstm"
+description = "tiny"
+hidden_size = 8
+layers = 2
+dropout = 0.0
+
+[datasets.mine]
+path = "reviews.csv"
+text_col = "body"
+score_col = "stars"
+""")
+    zoo = zoo_with(path)
+    assert zoo.get("classifier", "bigru-small").default_params()["hidden_size"] == 32
+    tiny = zoo.get("classifier", "tiny-lstm")
+    assert tiny.default_params()["layers"] == 2 and tiny.description == "tiny"
+    entry = zoo.registry.datasets["mine"]
+    assert entry.local_path() == (tmp_path / "reviews.csv").resolve()
+    assert "demo" in zoo.registry.datasets  # built-in entries survive the merge
+
+
+def test_preset_of_a_preset_keeps_the_chain(tmp_path):
+    path = write(tmp_path, '[classifiers.smaller]\nbase = "bigru-small"\nlayers = 2\n')
+    smaller = zoo_with(path).get("classifier", "smaller")
+    assert smaller.base == "bigru"
+    assert smaller.default_params()["hidden_size"] == 64 and smaller.default_params()["layers"] == 2
+
+
+def test_zoo_registry_environment_variable(tmp_path, monkeypatch):
+    path = write(tmp_path, '[classifiers.env-preset]\nbase = "gru"\n')
+    monkeypatch.setenv("ZOO_REGISTRY", str(path))
+    assert "env-preset" in discovery.get_zoo().names("classifier")
+
+
+def test_disable_plugins_config_key(tmp_path):
+    path = write(tmp_path, '[zoo]\ndisable_plugins = ["rnn"]\n')
+    assert "rnn" not in zoo_with(path).names("classifier")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("[classifiers.x\nbase = 1", "invalid TOML"),
+    ('[classifiers.x]\nbase = "bigruu"\n', "[classifiers.x]: unknown base classifier 'bigruu'"),
+    ('[classifiers.x]\nbase = "bigru"\nhiden_size = 3\n', "[classifiers.x]: unknown parameter 'hiden_size'"),
+    ('[classifiers.x]\nbase = "bigru"\nhidden_size = "big"\n', "parameter 'hidden_size' must be int"),
+    ('[classifiers.x]\nbase = "bigru"\nlayers = 1.5\n', "parameter 'layers' must be int"),
+    ('[classifiers.x]\nbase = "bigru"\npooling = "sum"\n', "parameter 'pooling' must be one of"),
+    ('[classifiers.x]\nhidden_size = 3\n', "[classifiers.x]: key 'base' is missing"),
+    ('[classifiers.bigru]\nbase = "gru"\n', "the name 'bigru' is already a classifier"),
+    ('[modles.x]\nbase = "bigru"\n', "unknown table [modles]"),
+    ('[datasets.d]\npath = "a.csv"\ncolour = "red"\n', "[datasets.d]: unknown key 'colour'"),
+    ('[datasets.d]\nurl = "http://127.0.0.1/a.csv"\n', "key 'sha256' is required"),
+    ('[datasets.d]\npath = "a.csv"\nurl = "http://x/a.csv"\nsha256 = "0"\n', "exactly one of 'path' or 'url'"),
+    ('[datasets.d]\npath = "a.csv"\nformat = "xlsx"\n', "key 'format' must be one of"),
+    ('[datasets.d]\npath = 3\n', "key 'path' must be a string"),
+    ('[zoo]\ncolour = 1\n', "[zoo] unknown key 'colour'"),
+])
+def test_registry_errors_name_the_file_and_key(tmp_path, text, expected):
+    path = write(tmp_path, text)
+    with pytest.raises(RegistryError) as caught:
+        zoo_with(path)
+    assert str(path) in str(caught.value)
+    assert expected in str(caught.value)
+
+
+def test_missing_user_registry_file(tmp_path):
+    with pytest.raises(RegistryError, match="does not exist"):
+        load_registry(tmp_path / "nope.toml")
+
+
+def test_param_overrides_are_checked_when_building():
+    component = discovery.get_zoo().get("classifier", "bigru")
+    with pytest.raises(ParameterError, match="unknown parameter 'hiden_size'.*hidden_size"):
+        component.resolve_params({"hiden_size": "3"})
+    with pytest.raises(ParameterError, match="'dropout' must be float"):
+        component.resolve_params({"dropout": "lots"})
+    assert component.resolve_params({"class_weights": "false", "lr": "1e-3"})["class_weights"] is False
