@@ -52,7 +52,7 @@ def zoo_from(ctx):
     return get_zoo(ctx.obj.get("registry") if ctx.obj else None)
 
 
-from . import listing  # noqa: E402,F401  (commands register themselves on `main`)
+from . import data, listing  # noqa: E402,F401  (commands register themselves on `main`)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

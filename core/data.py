@@ -1,0 +1,162 @@
+"""Loading labelled text datasets (CSV, TSV, JSON Lines) with validation that names the problem.
+
+``load_dataset`` returns the rows it kept and says how many it dropped (empty text or missing
+score) and why; it never drops a row silently. Scores stay raw here: turning them into classes is
+:mod:`nlpzoo.discretize`'s job.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import DataError
+
+TEXT_COLUMNS = ("text", "review", "content", "body", "sentence")
+SCORE_COLUMNS = ("score", "label", "polarity", "rating", "stars", "sentiment")
+FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long reviews exceed csv's 128 KiB default
+
+
+@dataclass
+class Dataset:
+    """Kept rows: ``texts[i]`` with raw ``scores[i]`` from file row ``rows[i]`` (1-based, header = 1)."""
+
+    source: str
+    text_col: str
+    score_col: str
+    texts: list[str]
+    scores: list
+    rows: list[int]
+    dropped: dict = field(default_factory=dict)  # reason -> count
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @property
+    def rows_in(self) -> int:
+        return len(self.texts) + sum(self.dropped.values())
+
+    def drop_summary(self) -> str | None:
+        if not self.dropped:
+            return None
+        parts = ", ".join(f"{count} with {reason}" for reason, count in sorted(self.dropped.items()))
+        return f"{self.source}: dropped {sum(self.dropped.values())} of {self.rows_in} rows ({parts})."
+
+
+def detect_format(path: Path, declared: str | None = None) -> str:
+    if declared:
+        if declared not in ("csv", "tsv", "jsonl"):
+            raise DataError(f"{path}: unknown format '{declared}'. Use csv, tsv or jsonl.")
+        return declared
+    found = FORMATS.get(path.suffix.lower())
+    if not found:
+        raise DataError(f"{path}: cannot tell the format from the suffix '{path.suffix}'."
+                        " Use a .csv, .tsv or .jsonl file, or pass --format csv|tsv|jsonl.")
+    return found
+
+
+def read_records(path: Path, fmt: str) -> tuple[list[str], list[tuple[int, dict]]]:
+    """(column names, [(file row number, record)]) from a CSV/TSV/JSONL file, UTF-8 with or without BOM."""
+    try:
+        handle = open(path, encoding="utf-8-sig", newline="")
+    except FileNotFoundError:
+        raise DataError(f"Data file {path} does not exist. Check the path, or run 'zoo data list'"
+                        " for named datasets.") from None
+    except IsADirectoryError:
+        raise DataError(f"{path} is a folder; give a .csv, .tsv or .jsonl file.") from None
+    with handle:
+        try:
+            if fmt == "jsonl":
+                return _read_jsonl(path, handle)
+            reader = csv.DictReader(handle, delimiter="\t" if fmt == "tsv" else ",")
+            columns = list(reader.fieldnames or [])
+            records = []
+            for record in reader:
+                records.append((reader.line_num, record))
+            return columns, records
+        except UnicodeDecodeError as error:
+            raise DataError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start}). "
+                            "Re-save the file as UTF-8.") from None
+
+
+def _read_jsonl(path: Path, handle) -> tuple[list[str], list[tuple[int, dict]]]:
+    columns: dict[str, None] = {}
+    records = []
+    for number, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise DataError(f"{path}: line {number} is not valid JSON ({error.msg}).") from None
+        if not isinstance(record, dict):
+            raise DataError(f"{path}: line {number} is not a JSON object.")
+        columns.update(dict.fromkeys(record))
+        records.append((number, record))
+    return list(columns), records
+
+
+def _pick_column(path: Path, columns: list[str], wanted: str | None, candidates: tuple, role: str, option: str) -> str:
+    if wanted:
+        if wanted not in columns:
+            raise DataError(f"{path}: no column '{wanted}' ({role}). Columns found: {', '.join(columns) or '(none)'}."
+                            f" Pass {option} with one of them.")
+        return wanted
+    lowered = {c.lower().strip(): c for c in columns}
+    for candidate in candidates:
+        if candidate in lowered:
+            return lowered[candidate]
+    raise DataError(f"{path}: cannot find the {role} column (looked for {', '.join(candidates)})."
+                    f" Columns found: {', '.join(columns) or '(none)'}. Pass {option} NAME.")
+
+
+def load_dataset(path: str | Path, text_col: str | None = None, score_col: str | None = None,
+                 fmt: str | None = None) -> Dataset:
+    path = Path(path)
+    fmt = detect_format(path, fmt)
+    columns, records = read_records(path, fmt)
+    if not records:
+        raise DataError(f"{path}: the dataset is empty (no rows after the header).")
+    text_col = _pick_column(path, columns, text_col, TEXT_COLUMNS, "text", "--text-col")
+    score_col = _pick_column(path, columns, score_col, SCORE_COLUMNS, "score", "--score-col")
+    dataset = Dataset(str(path), text_col, score_col, [], [], [])
+    for row, record in records:
+        text = record.get(text_col)
+        score = record.get(score_col)
+        text = text.strip() if isinstance(text, str) else ("" if text is None else str(text).strip())
+        if isinstance(score, str):
+            score = score.strip()
+        if not text:
+            dataset.dropped["empty text"] = dataset.dropped.get("empty text", 0) + 1
+        elif score is None or score == "":
+            dataset.dropped["missing score"] = dataset.dropped.get("missing score", 0) + 1
+        else:
+            dataset.texts.append(text)
+            dataset.scores.append(score)
+            dataset.rows.append(row)
+    if not dataset.texts:
+        raise DataError(f"{path}: no usable rows: all {len(records)} rows have an empty '{text_col}'"
+                        f" or a missing '{score_col}'.")
+    return dataset
+
+
+def numeric_scores(dataset: Dataset, score_range: tuple[float, float] | None = None) -> list[float]:
+    """The scores as floats; a non-numeric or out-of-range score is an error naming its row."""
+    values = []
+    for score, row in zip(dataset.scores, dataset.rows):
+        try:
+            value = float(score)
+            if value != value:  # NaN
+                raise ValueError
+        except (TypeError, ValueError):
+            raise DataError(f"{dataset.source}: row {row}: score {score!r} in column '{dataset.score_col}'"
+                            " is not a number. Fix the row, or use --discretize as-is for text labels.") from None
+        if score_range and not (score_range[0] <= value <= score_range[1]):
+            raise DataError(f"{dataset.source}: row {row}: score {score!r} is outside the declared range"
+                            f" {score_range[0]:g}..{score_range[1]:g}. Fix the row or widen --score-range.")
+        values.append(value)
+    return values

@@ -1,0 +1,94 @@
+"""Loading CSV/TSV/JSONL and every validation error, each naming the problem."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nlpzoo.data import load_dataset, numeric_scores
+from nlpzoo.errors import DataError
+
+
+def write(tmp_path, name, text, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_text(text, encoding)
+    return path
+
+
+def test_csv_with_bom_quoted_newlines_and_autodetected_columns(tmp_path):
+    path = write(tmp_path, "r.csv", 'id,Review,Rating\n1,"سطر أول\nسطر ثان",4\n2,"جيد, جدا",2\n',
+                 encoding="utf-8-sig")
+    data = load_dataset(path)
+    assert (data.text_col, data.score_col) == ("Review", "Rating")
+    assert data.texts == ["سطر أول\nسطر ثان", "جيد, جدا"]
+    assert data.scores == ["4", "2"] and data.rows == [3, 4]  # the first record spans lines 2-3
+
+
+def test_tsv_and_jsonl(tmp_path):
+    tsv = load_dataset(write(tmp_path, "r.tsv", "text\tscore\nنص\t7.5\n"))
+    assert tsv.texts == ["نص"] and tsv.scores == ["7.5"]
+    lines = [json.dumps({"text": "أ", "label": "pos"}, ensure_ascii=False), "", json.dumps({"text": "ب", "label": "neg"})]
+    jsonl = load_dataset(write(tmp_path, "r.jsonl", "\n".join(lines)))
+    assert jsonl.scores == ["pos", "neg"] and jsonl.score_col == "label"
+
+
+def test_explicit_columns(tmp_path):
+    data = load_dataset(write(tmp_path, "r.csv", "a,b\nنص,3\n"), text_col="a", score_col="b")
+    assert data.texts == ["نص"]
+
+
+def test_missing_file_names_the_path(tmp_path):
+    with pytest.raises(DataError, match="nope.csv does not exist.*zoo data list"):
+        load_dataset(tmp_path / "nope.csv")
+
+
+def test_missing_column_lists_the_columns_found(tmp_path):
+    path = write(tmp_path, "r.csv", "body,stars\nنص,3\n")
+    with pytest.raises(DataError, match="no column 'text'.*Columns found: body, stars.*--text-col"):
+        load_dataset(path, text_col="text")
+    with pytest.raises(DataError, match="cannot find the score column.*Columns found: body, x"):
+        load_dataset(write(tmp_path, "s.csv", "body,x\nنص,3\n"))
+
+
+def test_empty_dataset(tmp_path):
+    with pytest.raises(DataError, match="empty"):
+        load_dataset(write(tmp_path, "r.csv", "text,score\n"))
+
+
+def test_rows_with_empty_text_or_missing_score_are_counted(tmp_path):
+    data = load_dataset(write(tmp_path, "r.csv", "text,score\nجيد,5\n  ,3\nسيء,\nممتاز,9\n"))
+    assert data.texts == ["جيد", "ممتاز"]
+    assert data.dropped == {"empty text": 1, "missing score": 1}
+    assert data.rows_in == 4
+    assert "dropped 2 of 4 rows (1 with empty text, 1 with missing score)" in data.drop_summary()
+
+
+def test_all_rows_unusable(tmp_path):
+    with pytest.raises(DataError, match="no usable rows"):
+        load_dataset(write(tmp_path, "r.csv", "text,score\n,5\n"))
+
+
+def test_non_numeric_score_names_the_row(tmp_path):
+    data = load_dataset(write(tmp_path, "r.csv", "text,score\nجيد,5\nسيء,ten\n"))
+    with pytest.raises(DataError, match=r"row 3: score 'ten' in column 'score' is not a number"):
+        numeric_scores(data)
+
+
+def test_score_out_of_declared_range_names_the_row(tmp_path):
+    data = load_dataset(write(tmp_path, "r.csv", "text,score\nجيد,5\nسيء,11\n"))
+    with pytest.raises(DataError, match=r"row 3: score '11' is outside the declared range 0..10"):
+        numeric_scores(data, (0, 10))
+
+
+def test_unknown_format_and_non_utf8(tmp_path):
+    with pytest.raises(DataError, match="cannot tell the format"):
+        load_dataset(write(tmp_path, "r.xlsx", "x"))
+    path = tmp_path / "r.csv"
+    path.write_bytes("text,score\nجيد,5\n".encode("cp1256"))
+    with pytest.raises(DataError, match="not UTF-8"):
+        load_dataset(path)
+
+
+def test_bad_jsonl_line(tmp_path):
+    with pytest.raises(DataError, match="line 2 is not valid JSON"):
+        load_dataset(write(tmp_path, "r.jsonl", '{"text": "a", "score": 1}\n{oops\n'))
