@@ -25,6 +25,15 @@ class ZooGroup(click.Group):
         except KeyboardInterrupt:
             click.secho("Interrupted.", fg="yellow", err=True)
             ctx.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as error:  # noqa: BLE001 - a bug or a plugin's failure: one line, not a traceback
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            first = (str(error).strip().splitlines() or [""])[0]
+            click.secho(f"Error: unexpected {type(error).__name__}: {first}\nRun again with 'zoo --debug ...'"
+                        " for the traceback, and report it if it looks like a bug.", fg="red", err=True)
+            ctx.exit(1)
 
 
 @click.group(cls=ZooGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -52,7 +61,7 @@ def zoo_from(ctx):
     return get_zoo(ctx.obj.get("registry") if ctx.obj else None)
 
 
-from . import data, listing  # noqa: E402,F401  (commands register themselves on `main`)
+from . import data, listing, run  # noqa: E402,F401  (commands register themselves on `main`)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -54,4 +54,4 @@ class Classifier(Protocol):
         """Write the trained state into ``directory`` (safetensors / JSON, never pickles)."""
 
     def load(self, directory: Path) -> None:
-        """Restore the state that :meth:`save` wrote."""
+        """Restore the state that :meth:`save` wrote. May take ``device="cpu"`` as well."""

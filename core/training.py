@@ -1,0 +1,216 @@
+"""The one training loop every neural classifier uses.
+
+Length-bucketed batches (texts of similar length share a batch, so little padding), class-weighted
+cross-entropy, AdamW, gradient clipping, early stopping on validation macro-F1 with the best
+weights restored, a progress bar with loss and real tokens/s, and a checkpoint after every epoch
+that ``--resume`` continues from. Each epoch reseeds torch and the batch order from (seed, epoch),
+so a resumed run repeats exactly what the uninterrupted run would have done.
+Ctrl-C ends training after the current batch; the best weights so far are kept.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from .atomic import save_tensors, write_json
+from .classifier import FitSettings
+from .errors import RunDirError
+
+PAD_ID = 0
+
+
+@dataclass
+class LoopConfig:
+    epochs: int
+    batch_size: int
+    lr: float
+    weight_decay: float
+    clip_norm: float
+    patience: int
+    class_weights: bool
+    max_steps: int
+
+    @classmethod
+    def from_params(cls, params: dict) -> "LoopConfig":
+        return cls(**{k: params[k] for k in cls.__dataclass_fields__})
+
+
+def bucketed_batches(lengths: list[int], batch_size: int, rng: np.random.Generator, pool: int = 50) -> list[list[int]]:
+    """Shuffle, cut into pools of ``pool`` batches, sort each pool by length, cut into batches,
+    shuffle the batches: random order, little padding."""
+    order = rng.permutation(len(lengths)).tolist()
+    batches = []
+    size = batch_size * pool
+    for start in range(0, len(order), size):
+        chunk = sorted(order[start:start + size], key=lambda i: lengths[i])
+        batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def collate(encoded: list[list[int]], indices: list[int], device: str):
+    lengths = [len(encoded[i]) for i in indices]
+    ids = torch.full((len(indices), max(lengths)), PAD_ID, dtype=torch.long)
+    for row, i in enumerate(indices):
+        ids[row, :lengths[row]] = torch.tensor(encoded[i], dtype=torch.long)
+    return ids.to(device), torch.tensor(lengths, dtype=torch.long, device=device)
+
+
+@torch.no_grad()
+def predict_logits(module: nn.Module, encoded: list[list[int]], device: str, batch_size: int = 256) -> np.ndarray:
+    """Logits for every text, in input order (batched by length for speed)."""
+    module.eval()
+    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
+    out = None
+    for start in range(0, len(order), batch_size):
+        indices = order[start:start + batch_size]
+        logits = module(*collate(encoded, indices, device)).float().cpu().numpy()
+        if out is None:
+            out = np.zeros((len(encoded), logits.shape[1]), dtype=np.float32)
+        out[indices] = logits
+    return out if out is not None else np.zeros((0, 0), dtype=np.float32)
+
+
+def macro_f1(labels: list[int], predictions: np.ndarray, n_classes: int) -> float:
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(labels, predictions, labels=list(range(n_classes)), average="macro", zero_division=0))
+
+
+class Checkpoint:
+    """``last.safetensors`` (model + optimizer), ``best.safetensors`` and ``trainer_state.json``."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+
+    @property
+    def exists(self) -> bool:
+        return (self.directory / "trainer_state.json").is_file()
+
+    def save(self, module: nn.Module, optimizer, best_state: dict | None, state: dict) -> None:
+        tensors = {f"model.{k}": v for k, v in module.state_dict().items()}
+        saved = optimizer.state_dict()
+        for param_id, values in saved["state"].items():
+            for key, value in values.items():
+                tensors[f"optim.{param_id}.{key}"] = value if torch.is_tensor(value) else torch.tensor(value)
+        save_tensors(self.directory / "last.safetensors", tensors)
+        if best_state is not None:
+            save_tensors(self.directory / "best.safetensors", best_state)
+        write_json(self.directory / "trainer_state.json", {**state, "param_groups": saved["param_groups"]})
+
+    def load(self, module: nn.Module, optimizer) -> tuple[dict, dict | None]:
+        from safetensors.torch import load_file
+
+        try:
+            state = json.loads((self.directory / "trainer_state.json").read_text("utf-8"))
+            tensors = load_file(str(self.directory / "last.safetensors"))
+        except (OSError, ValueError) as error:
+            raise RunDirError(f"Cannot resume from {self.directory}: {error}. Start a new run instead.") from None
+        module.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
+        optim_state: dict = {}
+        for key, value in tensors.items():
+            if key.startswith("optim."):
+                _, param_id, name = key.split(".", 2)
+                optim_state.setdefault(int(param_id), {})[name] = value
+        optimizer.load_state_dict({"state": optim_state, "param_groups": state.pop("param_groups")})
+        best = None
+        if (self.directory / "best.safetensors").is_file():
+            best = load_file(str(self.directory / "best.safetensors"))
+        return state, best
+
+
+def _progress(enabled: bool):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("loss {task.fields[loss]:.4f}"), TextColumn("{task.fields[speed]:,.0f} tok/s"),
+                    TimeRemainingColumn(), disable=not enabled, transient=True)
+
+
+def train_module(module: nn.Module, train_encoded: list[list[int]], train_labels: list[int],
+                 val_encoded: list[list[int]], val_labels: list[int], n_classes: int,
+                 config: LoopConfig, settings: FitSettings, device: str) -> dict:
+    """Train ``module`` in place and return the history; the best weights are loaded at the end."""
+    module.to(device)
+    optimizer = torch.optim.AdamW(module.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    counts = np.bincount(train_labels, minlength=n_classes).astype(np.float64)
+    weights = None
+    if config.class_weights:
+        weights = torch.tensor(counts.sum() / (n_classes * np.maximum(counts, 1)), dtype=torch.float32, device=device)
+    loss_fn = nn.CrossEntropyLoss(weight=weights)
+    labels_tensor = torch.tensor(train_labels, dtype=torch.long)
+    lengths = [len(x) for x in train_encoded]
+
+    checkpoint = Checkpoint(settings.checkpoint_dir) if settings.checkpoint_dir else None
+    state = {"epoch": 0, "global_step": 0, "best_score": -1.0, "best_epoch": 0, "bad_epochs": 0, "epochs": [],
+             "train_tokens": 0, "train_seconds": 0.0}
+    best_state = None
+    if settings.resume:
+        if checkpoint is None or not checkpoint.exists:
+            raise RunDirError(f"Nothing to resume in {settings.checkpoint_dir}: no checkpoint was saved there.")
+        state, best_state = checkpoint.load(module, optimizer)
+        settings.log(f"Resuming after epoch {state['epoch']} (step {state['global_step']}).")
+
+    interrupted = False
+    stopped_early = False
+    with _progress(settings.progress) as progress:
+        for epoch in range(state["epoch"] + 1, config.epochs + 1):
+            if config.max_steps and state["global_step"] >= config.max_steps:
+                break
+            torch.manual_seed(settings.seed * 1000 + epoch)
+            batches = bucketed_batches(lengths, config.batch_size, np.random.default_rng([settings.seed, epoch]))
+            task = progress.add_task(f"epoch {epoch}/{config.epochs}", total=len(batches), loss=0.0, speed=0.0)
+            module.train()
+            total_loss, seen, tokens, started = 0.0, 0, 0, time.perf_counter()
+            try:
+                for indices in batches:
+                    ids, batch_lengths = collate(train_encoded, indices, device)
+                    target = labels_tensor[indices].to(device)
+                    optimizer.zero_grad(set_to_none=True)
+                    loss = loss_fn(module(ids, batch_lengths), target)
+                    loss.backward()
+                    if config.clip_norm > 0:
+                        nn.utils.clip_grad_norm_(module.parameters(), config.clip_norm)
+                    optimizer.step()
+                    state["global_step"] += 1
+                    total_loss += loss.item() * len(indices)
+                    seen += len(indices)
+                    tokens += int(batch_lengths.sum())
+                    elapsed = time.perf_counter() - started
+                    progress.update(task, advance=1, loss=total_loss / seen, speed=tokens / max(elapsed, 1e-9))
+                    if config.max_steps and state["global_step"] >= config.max_steps:
+                        break
+            except KeyboardInterrupt:
+                interrupted = True
+                settings.log("Interrupted: keeping the best weights so far (the last finished epoch is checkpointed).")
+                break
+            finally:
+                state["train_tokens"] += tokens
+                state["train_seconds"] += time.perf_counter() - started
+                progress.remove_task(task)
+            score = macro_f1(val_labels, predict_logits(module, val_encoded, device).argmax(1), n_classes) \
+                if val_encoded else 0.0
+            state["epochs"].append({"epoch": epoch, "train_loss": total_loss / max(seen, 1), "val_macro_f1": score,
+                                    "steps": state["global_step"], "tokens_per_second": tokens / max(time.perf_counter() - started, 1e-9)})
+            settings.log(f"epoch {epoch}: train loss {total_loss / max(seen, 1):.4f}, validation macro-F1 {score:.4f}")
+            if score > state["best_score"]:
+                state.update(best_score=score, best_epoch=epoch, bad_epochs=0)
+                best_state = {k: v.detach().clone().cpu() for k, v in module.state_dict().items()}
+            else:
+                state["bad_epochs"] += 1
+            state["epoch"] = epoch
+            if checkpoint:
+                checkpoint.save(module, optimizer, best_state, state)
+            if state["bad_epochs"] >= config.patience:
+                stopped_early = True
+                settings.log(f"Early stopping: no better validation macro-F1 for {config.patience} epochs.")
+                break
+    if best_state is not None:
+        module.load_state_dict(best_state)
+    return {**state, "interrupted": interrupted, "stopped_early": stopped_early}

@@ -1,0 +1,142 @@
+"""`zoo run`, `zoo predict`, `zoo evaluate`: the run directory and every way it can be wrong."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from nlpzoo.cli import main
+from tests.conftest import run_zoo
+from tests.helpers import TINY
+
+TINY_PARAMS = [arg for k, v in TINY.items() for arg in ("--param", f"{k}={v}")]
+RUN_FILES = {"config.json", "split.json", "metrics.json", "history.json", "model.safetensors", "vocabulary.json",
+             "confusion_matrix.png", "learning_curve.png"}
+
+
+def zoo(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.fixture(scope="module")
+def bigru_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "bigru"
+    result = zoo("run", "--classifier", "bigru", *TINY_PARAMS, "--out", str(out), "--no-progress", "--json")
+    assert result.exit_code == 0, result.output
+    return out, json.loads(result.output)
+
+
+def test_run_writes_every_file_of_the_run_directory(bigru_run):
+    out, metrics = bigru_run
+    assert RUN_FILES <= {p.name for p in out.iterdir()}
+    config = json.loads((out / "config.json").read_text())
+    assert config["status"] == "complete" and config["component"]["name"] == "bigru"
+    assert config["class_names"] == ["low", "medium", "high"] and config["preprocess"] == ["normalize", "tokenize"]
+    assert config["params"]["hidden_size"] == 16 and config["split"]["seed"] == 13
+    assert json.loads((out / "metrics.json").read_text())["macro_f1"] == metrics["macro_f1"]
+    for key in ["accuracy", "macro_f1", "macro_precision", "macro_recall", "weighted_f1", "per_class", "confusion_matrix"]:
+        assert key in metrics
+    assert sum(map(sum, metrics["confusion_matrix"])) == metrics["support"] == metrics["test_rows"]
+    assert (out / "confusion_matrix.png").read_bytes()[:4] == b"\x89PNG"
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_predict_prints_labels_and_probabilities(bigru_run):
+    out, _ = bigru_run
+    result = zoo("predict", str(out), "--json", "الطعام لذيذ جدا والخدمة ممتازة", "المكان غير نظيف ولن أعود")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [r["label"] for r in rows] == ["high", "low"]
+    assert set(rows[0]["probabilities"]) == {"low", "medium", "high"}
+    assert sum(rows[0]["probabilities"].values()) == pytest.approx(1, abs=1e-4)
+
+
+def test_predict_batch_file_to_jsonl(bigru_run, tmp_path):
+    out, _ = bigru_run
+    source = tmp_path / "in.txt"
+    source.write_text("الطعام لذيذ جدا\nالخدمة بطيئة جدا\n", "utf-8")
+    target = tmp_path / "out.jsonl"
+    result = zoo("predict", str(out), "--input", str(source), "--output", str(target))
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in target.read_text("utf-8").splitlines()]
+    assert [line["text"] for line in lines] == ["الطعام لذيذ جدا", "الخدمة بطيئة جدا"]
+
+
+def test_evaluate_on_its_test_split_matches_the_run_and_on_new_data(bigru_run, tmp_path):
+    out, metrics = bigru_run
+    result = zoo("evaluate", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["macro_f1"] == pytest.approx(metrics["macro_f1"])
+    new = tmp_path / "new.csv"
+    new.write_text("text,score\nالطعام لذيذ جدا والخدمة ممتازة,9\nالمكان غير نظيف ولن أعود,1\n", "utf-8")
+    scored = json.loads(zoo("evaluate", str(out), "--data", str(new), "--json").output)
+    assert scored["support"] == 2 and scored["class_names"] == ["low", "medium", "high"]
+
+
+def test_saved_and_loaded_predictions_are_identical(bigru_run):
+    from nlpzoo.discovery import get_zoo
+    from nlpzoo.experiment import load_run
+
+    out, _ = bigru_run
+    texts = ["الطعام لذيذ", "الخدمة بطيئة", "لا بأس به"]
+    first, second = load_run(out, get_zoo()).predict(texts), load_run(out, get_zoo()).predict(texts)
+    assert first == second
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda d: (d / "config.json").unlink(), "not a zoo run directory"),
+    (lambda d: (d / "config.json").write_text("{half"), "corrupted"),
+    (lambda d: (d / "config.json").write_text('{"format": "something-else"}'), "was not written by 'zoo run'"),
+    (lambda d: (d / "config.json").write_text(
+        (d / "config.json").read_text().replace('"status": "complete"', '"status": "training"')), "zoo run --resume"),
+    (lambda d: (d / "model.safetensors").write_bytes(b"\x00" * 64), "cannot be loaded"),
+    (lambda d: (d / "model.safetensors").unlink(), "cannot be loaded"),
+])
+def test_damaged_or_foreign_run_directories_are_clear_errors(bigru_run, tmp_path, damage, message):
+    import shutil
+
+    out, _ = bigru_run
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    damage(copy)
+    result = zoo("predict", str(copy), "نص")
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+def test_run_errors_are_one_line_and_exit_2(tmp_path):
+    result = zoo("run", "--classifier", "bigruu")
+    assert result.exit_code == 2 and "Unknown classifier 'bigruu'. Did you mean: bigru" in result.output
+    result = zoo("run", "--classifier", "bigru", "--param", "hidden_size=big")
+    assert result.exit_code == 2 and "parameter 'hidden_size' must be int" in result.output
+    result = zoo("run", "--classifier", "bigru", "--param", "hiden_size=3")
+    assert result.exit_code == 2 and "unknown parameter 'hiden_size'" in result.output
+    result = zoo("run", "--classifier", "bigru", "--data", str(tmp_path / "missing.csv"))
+    assert result.exit_code == 2 and "missing.csv does not exist" in result.output
+
+
+def test_resume_through_the_cli_continues_the_run(tmp_path):
+    out = tmp_path / "r"
+    first = zoo("run", "--classifier", "gru", *TINY_PARAMS, "--param", "epochs=1", "--out", str(out), "--no-progress", "--json")
+    assert first.exit_code == 0, first.output
+    steps = json.loads((out / "history.json").read_text())["global_step"]
+    again = zoo("run", "--resume", str(out), "--param", "epochs=2", "--no-progress", "--json")
+    assert again.exit_code == 0, again.output
+    history = json.loads((out / "history.json").read_text())
+    assert [e["epoch"] for e in history["epochs"]] == [1, 2] and history["global_step"] == 2 * steps
+
+
+def test_preset_and_example_third_party_plugin_run_by_name(example_plugin, tmp_path):
+    result = zoo("run", "--classifier", "naive-bayes", "--out", str(tmp_path / "nb"), "--no-progress", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["accuracy"] > 0.5
+    prediction = zoo("predict", str(tmp_path / "nb"), "--json", "الطعام لذيذ جدا والخدمة ممتازة")
+    assert json.loads(prediction.output)["label"] == "high"
+
+
+def test_zoo_run_with_no_argument_but_the_classifier_in_a_real_process(tmp_path):
+    """The README's main command (with a smaller model) through the installed console script."""
+    result = run_zoo("run", "--classifier", "bigru-small", "--param", "epochs=2", "--no-progress", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "macro F1" in result.stdout and "Saved to runs/" in result.stdout
+    assert len(list((tmp_path / "runs").iterdir())) == 1

@@ -1,0 +1,115 @@
+"""The shared training loop: bucketing, resume, Ctrl-C, early stopping and best-weight restore."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from nlpzoo.classifier import FitSettings
+from nlpzoo.discovery import get_zoo
+from nlpzoo.errors import RunDirError
+from nlpzoo.experiment import DataOptions, prepare_data
+from nlpzoo.training import bucketed_batches
+from tests.helpers import TINY
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return prepare_data(DataOptions(preprocess="normalize,tokenize"), get_zoo(), log=lambda m: None)
+
+
+def settings(tmp_path, **extra):
+    return FitSettings(seed=13, device="cpu", progress=False, checkpoint_dir=tmp_path, log=lambda m: None, **extra)
+
+
+def build(**params):
+    return get_zoo().create("classifier", "bigru", **{**TINY, **params})
+
+
+def test_bucketing_covers_every_row_once_with_little_padding():
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(1, 200, size=1000).tolist()
+    batches = bucketed_batches(lengths, 32, np.random.default_rng(1))
+    assert sorted(i for b in batches for i in b) == list(range(1000))
+    padding = sum(max(lengths[i] for i in b) * len(b) - sum(lengths[i] for i in b) for b in batches)
+    random_batches = [list(range(s, min(s + 32, 1000))) for s in range(0, 1000, 32)]
+    random_padding = sum(max(lengths[i] for i in b) * len(b) - sum(lengths[i] for i in b) for b in random_batches)
+    assert padding < 0.2 * random_padding
+    assert bucketed_batches(lengths, 32, np.random.default_rng(1)) == batches  # seeded
+
+
+def test_training_is_reproducible(demo, tmp_path):
+    a, b = build(), build()
+    a.fit(demo.part("train"), demo.part("validation"), settings(tmp_path / "a"))
+    b.fit(demo.part("train"), demo.part("validation"), settings(tmp_path / "b"))
+    texts = demo.part("test").texts
+    assert np.array_equal(a.predict_proba(texts), b.predict_proba(texts))
+
+
+def test_resume_continues_from_the_saved_step(demo, tmp_path):
+    train, validation = demo.part("train"), demo.part("validation")
+    straight = build(epochs=4).fit(train, validation, settings(tmp_path / "straight"))
+    first = build(epochs=2).fit(train, validation, settings(tmp_path / "resumed"))
+    assert first["epoch"] == 2
+    saved_step = json.loads((tmp_path / "resumed" / "trainer_state.json").read_text())["global_step"]
+    assert saved_step == first["global_step"] > 0
+    resumed_model = build(epochs=4)
+    resumed = resumed_model.fit(train, validation, settings(tmp_path / "resumed", resume=True))
+    assert [e["epoch"] for e in resumed["epochs"]] == [1, 2, 3, 4]
+    assert resumed["epochs"][2]["steps"] == saved_step + (straight["epochs"][2]["steps"] - straight["epochs"][1]["steps"])
+    for ours, reference in zip(resumed["epochs"], straight["epochs"]):  # the same run, done in two goes
+        assert ours["train_loss"] == pytest.approx(reference["train_loss"], rel=1e-4)
+
+
+def test_resume_without_a_checkpoint_is_a_clear_error(demo, tmp_path):
+    with pytest.raises(RunDirError, match="Nothing to resume"):
+        build().fit(demo.part("train"), demo.part("validation"), settings(tmp_path / "none", resume=True))
+
+
+def test_ctrl_c_keeps_the_best_weights_and_the_checkpoint(demo, tmp_path, monkeypatch):
+    model = build(epochs=5)
+    calls = {"n": 0}
+    original = torch.nn.Module.__call__
+
+    def interrupt_in_epoch_three(self, *args, **kwargs):
+        if type(self).__name__ == "RecurrentClassifier" and self.training:
+            calls["n"] += 1
+            if calls["n"] == 2 * len(range(0, len(demo.split.train), TINY["batch_size"])) + 3:
+                raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.nn.Module, "__call__", interrupt_in_epoch_three)
+    history = model.fit(demo.part("train"), demo.part("validation"), settings(tmp_path))
+    monkeypatch.undo()
+    assert history["interrupted"] and [e["epoch"] for e in history["epochs"]] == [1, 2]
+    state = json.loads((tmp_path / "trainer_state.json").read_text())
+    assert state["epoch"] == 2 and (tmp_path / "best.safetensors").is_file()
+    assert model.predict_proba(demo.part("test").texts).shape[0] == len(demo.split.test)
+
+
+def test_early_stopping_restores_the_best_epoch(demo, tmp_path):
+    history = build(epochs=30, patience=2, lr=0.02).fit(demo.part("train"), demo.part("validation"), settings(tmp_path))
+    scores = [e["val_macro_f1"] for e in history["epochs"]]
+    assert history["stopped_early"] and len(scores) < 30
+    assert history["best_score"] == max(scores) and scores[history["best_epoch"] - 1] == max(scores)
+
+
+def test_subword_units_train_a_bpe_tokenizer_on_the_training_split(demo, tmp_path):
+    model = build(units="subword", vocab_size=300, min_freq=2)
+    model.fit(demo.part("train"), demo.part("validation"), settings(tmp_path))
+    assert model.vocabulary.tokenizer.get_vocab_size() <= 300
+    assert model.vocabulary.tokenizer.token_to_id("<pad>") == 0
+    model.save(tmp_path / "saved")
+    again = build(units="subword", vocab_size=300, min_freq=2)
+    again.load(tmp_path / "saved")
+    texts = demo.part("test").texts
+    assert np.array_equal(again.predict_proba(texts), model.predict_proba(texts))
+
+
+def test_vocabulary_comes_from_the_training_split_only(demo, tmp_path):
+    model = build()
+    model.fit(demo.part("train"), demo.part("validation"), settings(tmp_path))
+    train_words = {w for t in demo.part("train").texts for w in t.split()}
+    assert set(model.vocabulary.words[2:]) <= train_words
