@@ -1,0 +1,120 @@
+"""`zoo bench`: same split for every model, mean/std over seeds, failures as rows, --jobs, --compare."""
+from __future__ import annotations
+
+import csv
+import json
+import statistics
+
+import pytest
+from click.testing import CliRunner
+
+from nlpzoo.cli import main
+
+TINY = ["--param", "hidden_size=16", "--param", "embedding_dim=16", "--param", "batch_size=16", "--epochs", "2"]
+
+FAILING = """
+from nlpzoo import Component, hookimpl
+
+class Exploding:
+    def fit(self, train, validation, settings):
+        raise MemoryError("pretend the GPU ran out of memory")
+
+@hookimpl
+def register_classifiers(register):
+    register(Component(name="exploding", description="always fails", factory=Exploding))
+"""
+
+
+def bench(*args):
+    return CliRunner().invoke(main, ["bench", *args])
+
+
+@pytest.fixture(scope="module")
+def two_seed_bench(tmp_path_factory, example_plugin_site):
+    import sys
+
+    from nlpzoo import discovery
+
+    sys.path.insert(0, str(example_plugin_site))
+    discovery.reset()
+    try:
+        out = tmp_path_factory.mktemp("bench")
+        result = bench("--classifiers", "gru,tfidf-logreg,naive-bayes", *TINY, "--seeds", "13,14", "--threads", "1",
+                       "--out", str(out), "--json")
+    finally:
+        sys.path.remove(str(example_plugin_site))
+        sys.modules.pop("zoo_plugin_example", None)
+        discovery.reset()
+    assert result.exit_code == 0, result.output
+    return out, json.loads(result.output)
+
+
+def test_bench_writes_every_table_file(two_seed_bench):
+    out, _ = two_seed_bench
+    assert {"table.md", "results.csv", "results.json", "report.html"} <= {p.name for p in out.iterdir()}
+    table = (out / "table.md").read_text("utf-8")
+    for name in ["gru", "tfidf-logreg", "naive-bayes"]:
+        assert f"| {name} |" in table
+    html = (out / "report.html").read_text("utf-8")
+    assert html.count("data:image/png;base64,") >= 3 + 6  # bar charts + a confusion matrix per run
+    with open(out / "results.csv", encoding="utf-8") as handle:
+        assert len(list(csv.DictReader(handle))) == 6
+    env = json.loads((out / "results.json").read_text())["environment"]
+    assert {"nlp_zoo", "torch", "device", "threads_per_job", "command"} <= set(env)
+
+
+def test_every_model_sees_the_same_split(two_seed_bench):
+    out, _ = two_seed_bench
+    for seed in (13, 14):
+        splits = [json.loads((out / "runs" / f"{name}-seed{seed}" / "split.json").read_text())
+                  for name in ("gru", "tfidf-logreg", "naive-bayes")]
+        assert splits[0]["test"] == splits[1]["test"] == splits[2]["test"]
+        assert splits[0]["train"] == splits[1]["train"] == splits[2]["train"]
+    first = json.loads((out / "runs" / "gru-seed13" / "split.json").read_text())
+    second = json.loads((out / "runs" / "gru-seed14" / "split.json").read_text())
+    assert first["test"] != second["test"]
+
+
+def test_mean_and_std_over_seeds(two_seed_bench):
+    out, printed = two_seed_bench
+    runs = json.loads((out / "results.json").read_text())["runs"]
+    for line in printed["summary"]:
+        values = [r["macro_f1"] for r in runs if r["classifier"] == line["classifier"]]
+        assert len(values) == 2
+        assert line["macro_f1"] == pytest.approx(statistics.mean(values))
+        assert line["macro_f1_std"] == pytest.approx(statistics.stdev(values))
+    assert [s["macro_f1"] for s in printed["summary"]] == sorted((s["macro_f1"] for s in printed["summary"]), reverse=True)
+
+
+def test_a_failing_plugin_gets_a_row_and_the_others_go_on(install_plugin, tmp_path):
+    install_plugin("zoo-exploding", "exploding", "zoo_exploding_plugin", FAILING)
+    result = bench("--classifiers", "exploding,tfidf-logreg", "--out", str(tmp_path), "--json")
+    assert result.exit_code == 1
+    summary = {s["classifier"]: s for s in json.loads(result.output.split("\nSome models failed")[0])["summary"]}
+    assert summary["exploding"]["error"] == "MemoryError: pretend the GPU ran out of memory"
+    assert summary["tfidf-logreg"]["error"] is None and summary["tfidf-logreg"]["macro_f1"] > 0.5
+    assert "MemoryError" in (tmp_path / "table.md").read_text()
+
+
+def test_parallel_jobs_give_the_same_metrics(tmp_path):
+    args = ["--classifiers", "gru,birnn", *TINY, "--seeds", "13", "--threads", "1", "--json"]
+    one = bench(*args, "--jobs", "1", "--out", str(tmp_path / "one"))
+    two = bench(*args, "--jobs", "2", "--out", str(tmp_path / "two"))
+    assert one.exit_code == 0 and two.exit_code == 0, two.output
+    metrics = lambda r: {s["classifier"]: (s["macro_f1"], s["accuracy"]) for s in json.loads(r.output)["summary"]}
+    assert metrics(one) == metrics(two)
+
+
+def test_compare_shows_the_change(tmp_path):
+    first = bench("--classifiers", "tfidf-logreg", "--out", str(tmp_path / "a"), "--json")
+    second = bench("--classifiers", "tfidf-logreg", "--param", "C=0.01", "--out", str(tmp_path / "b"),
+                   "--compare", str(tmp_path / "a" / "results.json"), "--json")
+    change = json.loads(second.output)["changes"][0]
+    before = json.loads(first.output)["summary"][0]["macro_f1"]
+    after = json.loads(second.output)["summary"][0]["macro_f1"]
+    assert change["macro_f1_change"] == pytest.approx(after - before)
+
+
+def test_unknown_classifier_fails_before_training(tmp_path):
+    result = bench("--classifiers", "gru,lstmm", "--out", str(tmp_path))
+    assert result.exit_code == 2 and "Did you mean: lstm" in result.output
