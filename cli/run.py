@@ -49,11 +49,13 @@ def print_metrics(metrics: dict, title: str) -> None:
 
 @main.command("run")
 @click.option("--classifier", "classifier", help="Classifier name (zoo list classifiers), e.g. bigru.")
+@click.option("--generator", "generator", help="Generator name (zoo list generators), e.g. gpt2.")
+@click.option("--base", help="Generators: the pre-trained base (hub id, local folder or 'scratch'); same as --param base=...")
 @data_options
 @click.option("--discretize", help="bins:0,4,7,10 | quantile:3 | threshold:5 | as-is (default: the dataset's, else as-is for categorical scores).")
 @click.option("--score-range", help="Declared score range LOW,HIGH; scores outside it are errors.")
-@click.option("--preprocess", default=DEFAULT_PREPROCESS, show_default=True,
-              help="Comma-separated preprocessors in order, or 'none'.")
+@click.option("--preprocess", help=f"Comma-separated preprocessors in order, or 'none' (default: {DEFAULT_PREPROCESS}"
+              " for classifiers, none for generators).")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Override a parameter (zoo info NAME).")
 @click.option("--seed", type=int, default=13, show_default=True, help="Seed for the split, initialisation and batches.")
 @click.option("--test-fraction", type=float, default=0.2, show_default=True)
@@ -65,7 +67,7 @@ def print_metrics(metrics: dict, title: str) -> None:
 @click.option("--progress/--no-progress", default=True, help="Progress bars (on by default).")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @click.pass_context
-def run_command(ctx, classifier, data, text_col, score_col, fmt, discretize, score_range, preprocess, params, seed,
+def run_command(ctx, classifier, generator, base, data, text_col, score_col, fmt, discretize, score_range, preprocess, params, seed,
                 test_fraction, validation_fraction, out, device, threads, resume, progress, as_json):
     """Train and evaluate a classifier: zoo run --classifier bigru."""
     from nlpzoo.classifier import FitSettings
@@ -76,6 +78,13 @@ def run_command(ctx, classifier, data, text_col, score_col, fmt, discretize, sco
     zoo = zoo_from(ctx)
     log = (lambda message: click.echo(message, err=True)) if not as_json else (lambda message: None)
     overrides = parse_param_options(params)
+    if generator:
+        if classifier:
+            raise click.UsageError("Give --classifier or --generator, not both.")
+        _run_generator(ctx, zoo, generator, base, overrides, data, text_col, fmt, preprocess, seed, out, device,
+                       threads, progress, as_json, log)
+        return
+    preprocess = DEFAULT_PREPROCESS if preprocess is None else preprocess
     if resume:
         config = read_run_config(resume, require_complete=False)
         component = zoo.get("classifier", config["component"]["base"])
@@ -111,6 +120,82 @@ def run_command(ctx, classifier, data, text_col, score_col, fmt, discretize, sco
         click.secho(f"Interrupted: the best model so far is saved. Continue with: zoo run --resume {run_dir}",
                     fg="yellow", err=True)
         ctx.exit(130)
+
+
+def _run_generator(ctx, zoo, name, base, overrides, data, text_col, fmt, preprocess, seed, out, device, threads,
+                   progress, as_json, log):
+    from nlpzoo.classifier import FitSettings
+    from nlpzoo.experiment import new_run_dir
+    from nlpzoo.generation import train_generator
+
+    component = zoo.get("generator", name)
+    if base:
+        overrides["base"] = base
+    component.resolve_params(overrides)
+    run_dir = new_run_dir(name, out)
+    log(f"{name}: training into {run_dir}")
+    settings = FitSettings(seed=seed, device=device, progress=progress and not as_json, threads=threads, log=log)
+    preprocess = None if not preprocess or preprocess.strip().lower() == "none" else preprocess
+    result = train_generator(component, overrides, data, text_col, fmt, preprocess, run_dir, settings, zoo)
+    metrics = result["metrics"]
+    if as_json:
+        click.echo(json.dumps({"run_dir": str(run_dir), **{k: v for k, v in metrics.items()}}, ensure_ascii=False, indent=2))
+    else:
+        rows = [[k, f"{metrics[k]:.3f}" if isinstance(metrics.get(k), float) else str(metrics.get(k))]
+                for k in ("test_loss", "test_perplexity", "bleu", "chrf", "train_tokens_per_second", "parameters")]
+        print_table(["metric", "value"], rows, title=f"{name} on the test split")
+        if metrics.get("bleu_signature"):
+            click.echo(f"BLEU {metrics['bleu_signature']}\nchrF {metrics['chrf_signature']}")
+        click.echo(f"Saved to {run_dir} (loads with AutoModelForCausalLM.from_pretrained)")
+    if metrics.get("interrupted"):
+        ctx.exit(130)
+
+
+@main.command("generate")
+@click.argument("run_dir", type=click.Path(file_okay=False))
+@click.option("--prompt", default="", help="The text to continue.")
+@click.option("--max-new-tokens", type=int, default=60, show_default=True)
+@click.option("--temperature", type=float, default=0.9, show_default=True)
+@click.option("--top-k", type=int, default=50, show_default=True)
+@click.option("--top-p", type=float, default=0.95, show_default=True)
+@click.option("--repetition-penalty", type=float, default=1.1, show_default=True)
+@click.option("--num-return-sequences", type=int, default=1, show_default=True)
+@click.option("--seed", type=int, help="Seed: the same seed and settings give the same text.")
+@click.option("--greedy", is_flag=True, help="Greedy decoding instead of sampling.")
+@click.option("--device", default="auto", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of streaming text.")
+@click.pass_context
+def generate_command(ctx, run_dir, prompt, max_new_tokens, temperature, top_k, top_p, repetition_penalty,
+                     num_return_sequences, seed, greedy, device, as_json):
+    """Continue a prompt with a trained generator: zoo generate RUN_DIR --prompt "..."."""
+    import sys
+
+    from nlpzoo.generation import load_generator
+    from nlpzoo.generation import check_sampling
+
+    check_sampling(max_new_tokens, temperature, top_k, top_p, repetition_penalty, num_return_sequences)
+    generator, record = load_generator(run_dir, zoo_from(ctx), device=device)
+    stream = not as_json and num_return_sequences == 1
+
+    def on_text(piece):
+        sys.stdout.write(piece)
+        sys.stdout.flush()
+
+    if stream:
+        sys.stdout.write(prompt)
+    texts = generator.generate(prompt, max_new_tokens=max_new_tokens, temperature=temperature, top_k=top_k, top_p=top_p,
+                               repetition_penalty=repetition_penalty, num_return_sequences=num_return_sequences,
+                               seed=seed, do_sample=not greedy, on_text=on_text if stream else None)
+    if as_json:
+        click.echo(json.dumps({"prompt": prompt, "generations": texts, "seed": seed,
+                               "settings": {"max_new_tokens": max_new_tokens, "temperature": temperature, "top_k": top_k,
+                                            "top_p": top_p, "repetition_penalty": repetition_penalty, "greedy": greedy}},
+                              ensure_ascii=False, indent=2))
+    elif stream:
+        sys.stdout.write("\n")
+    else:
+        for number, text in enumerate(texts, start=1):
+            click.echo(f"[{number}] {prompt}{text}")
 
 
 @main.command("predict")

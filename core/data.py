@@ -144,6 +144,28 @@ def load_dataset(path: str | Path, text_col: str | None = None, score_col: str |
     return dataset
 
 
+def load_texts(path: str | Path, text_col: str | None = None, fmt: str | None = None) -> Dataset:
+    """Texts alone (for generators): empty texts are dropped and counted, scores are ignored."""
+    path = Path(path)
+    fmt = detect_format(path, fmt)
+    columns, records = read_records(path, fmt)
+    if not records:
+        raise DataError(f"{path}: the dataset is empty (no rows after the header).")
+    text_col = _pick_column(path, columns, text_col, TEXT_COLUMNS, "text", "--text-col")
+    dataset = Dataset(str(path), text_col, "", [], [], [])
+    for row, record in records:
+        text = str(record.get(text_col) or "").strip()
+        if text:
+            dataset.texts.append(text)
+            dataset.scores.append(None)
+            dataset.rows.append(row)
+        else:
+            dataset.dropped["empty text"] = dataset.dropped.get("empty text", 0) + 1
+    if not dataset.texts:
+        raise DataError(f"{path}: no usable rows: every '{text_col}' is empty.")
+    return dataset
+
+
 def numeric_scores(dataset: Dataset, score_range: tuple[float, float] | None = None) -> list[float]:
     """The scores as floats; a non-numeric or out-of-range score is an error naming its row."""
     values = []

@@ -25,7 +25,10 @@ What each factory returns is the contract of its kind (see ``docs/plugins.md``):
 - scraper: an object with ``scrape(site, output_path, ...)``;
 - preprocessor: an object with ``transform(texts: list[str]) -> list[str]``;
 - classifier: an object following :class:`nlpzoo.classifier.Classifier`;
-- generator: an object with ``train(...)`` and ``generate(...)``.
+- generator: an object with ``train(train_texts, validation_texts, settings, run_dir)`` (saves into
+  ``run_dir``), ``evaluate(test_texts, seed)``, ``load(run_dir, device)`` and
+  ``generate(prompt, max_new_tokens, temperature, top_k, top_p, repetition_penalty,
+  num_return_sequences, seed, do_sample, on_text)``.
 """
 from __future__ import annotations
 
@@ -69,5 +72,6 @@ def register_generators(register):
     """Register text generators, selected by ``zoo run --generator NAME``.
 
     Call ``register(Component(...))`` once per generator. The factory takes the component's
-    parameters as keyword arguments and returns an object with ``train(...)`` and ``generate(...)``.
+    parameters as keyword arguments and returns an untrained generator with ``train``,
+    ``evaluate``, ``load`` and ``generate`` (see the module docstring for their arguments).
     """

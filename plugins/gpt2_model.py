@@ -1,0 +1,339 @@
+"""GPT-2 training and generation for the `gpt2` generator plugin (Hugging Face transformers).
+
+Training follows transformers' run_clm: texts joined with the end-of-text token and cut into
+fixed blocks (no padding), AdamW with warmup and linear decay, evaluation loss and perplexity
+each epoch. The run directory is a plain Hugging Face model folder (``save_pretrained`` for model
+and tokenizer) plus the zoo's own ``zoo_run.json``, so ``AutoModelForCausalLM.from_pretrained``
+loads it directly.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from nlpzoo.atomic import write_json
+from nlpzoo.devices import resolve_device
+from nlpzoo.errors import RunDirError, ZooError
+from nlpzoo.generation import check_sampling
+
+EOS = "<|endoftext|>"
+REPLACEMENT = "\ufffd"
+
+from transformers.utils import logging as _hf_logging  # noqa: E402
+
+_hf_logging.set_verbosity_error()      # the zoo shows its own progress; no "Loading weights" bars
+_hf_logging.disable_progress_bar()
+RUN_FILE = "zoo_run.json"
+
+
+# -- tokenizer and model ----------------------------------------------------------------------------
+def train_tokenizer(texts: list[str], vocab_size: int):
+    """A byte-level BPE trained on the texts, wrapped the way that keeps its vocabulary
+    (PreTrainedTokenizerFast(tokenizer_object=...); see PITFALLS: vocab_file/merges_file built a
+    one-token vocabulary with transformers 5)."""
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import PreTrainedTokenizerFast
+
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(texts, vocab_size=vocab_size, min_frequency=2, special_tokens=[EOS], show_progress=False)
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe._tokenizer, bos_token=EOS, eos_token=EOS,
+                                        unk_token=EOS, pad_token=EOS)
+    if len(tokenizer) < min(vocab_size, 257):
+        raise ZooError(f"The trained tokenizer has only {len(tokenizer)} tokens; the training texts are too few.")
+    return tokenizer
+
+
+def load_base(base: str, block_size: int, params: dict, texts: list[str]):
+    """(model, tokenizer) from a hub id or local folder through from_pretrained, or built from scratch."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer, GPT2Config, GPT2LMHeadModel
+
+    if base == "scratch":
+        tokenizer = train_tokenizer(texts, params["vocab_size"])
+        config = GPT2Config(vocab_size=len(tokenizer), n_positions=max(block_size, 64), n_embd=params["n_embd"],
+                            n_layer=params["n_layer"], n_head=params["n_head"],
+                            bos_token_id=tokenizer.eos_token_id, eos_token_id=tokenizer.eos_token_id)
+        return GPT2LMHeadModel(config), tokenizer
+    local = Path(os.path.expanduser(base))
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(local) if local.exists() else base)
+        model = AutoModelForCausalLM.from_pretrained(str(local) if local.exists() else base)
+    except OSError as error:
+        where = "the folder" if local.exists() else "the Hugging Face hub id"
+        raise ZooError(f"Cannot load {where} '{base}' ({str(error).splitlines()[0][:160]}). Without network access"
+                       " a hub model cannot be fetched: use --base scratch to train a small GPT-2 from scratch, or"
+                       " --base PATH to a folder written by save_pretrained.") from None
+    if tokenizer.eos_token is None:
+        tokenizer.eos_token = EOS
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return model, tokenizer
+
+
+def pack_blocks(tokenizer, texts: list[str], block_size: int) -> torch.Tensor:
+    """run_clm's group_texts: every text followed by EOS, concatenated, cut into full blocks."""
+    ids: list[int] = []
+    eos = tokenizer.eos_token_id
+    for encoded in tokenizer(texts, add_special_tokens=False)["input_ids"]:
+        ids.extend(encoded)
+        ids.append(eos)
+    usable = (len(ids) // block_size) * block_size
+    if usable == 0:
+        raise ZooError(f"The texts give {len(ids)} tokens, fewer than one block of {block_size}; "
+                       "lower --param block_size or add text.")
+    return torch.tensor(ids[:usable], dtype=torch.long).view(-1, block_size)
+
+
+@torch.no_grad()
+def evaluation_loss(model, blocks: torch.Tensor, device: str, batch_size: int) -> float:
+    model.eval()
+    losses, weights = [], []
+    for start in range(0, len(blocks), batch_size):
+        batch = blocks[start:start + batch_size].to(device)
+        with _autocast(device):
+            losses.append(float(model(input_ids=batch, labels=batch).loss))
+        weights.append(len(batch))
+    return float(np.average(losses, weights=weights)) if losses else float("nan")
+
+
+def _autocast(device: str):
+    if device.startswith("cuda"):
+        dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return torch.autocast("cuda", dtype=dtype)
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
+def perplexity(loss: float) -> float:
+    return float(math.exp(min(loss, 50)))
+
+
+# -- the generator ------------------------------------------------------------------------------------
+class GPT2Generator:
+    def __init__(self, **params):
+        self.params = params
+        self.model = None
+        self.tokenizer = None
+        self.device = "cpu"
+
+    def train(self, train_texts: list[str], validation_texts: list[str], settings, run_dir: Path) -> dict:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+        from transformers import get_scheduler
+
+        p = self.params
+        self.device = resolve_device(settings.device)
+        if settings.threads:
+            torch.set_num_threads(settings.threads)
+        torch.manual_seed(settings.seed)
+        self.model, self.tokenizer = load_base(p["base"], p["block_size"], p, train_texts)
+        if p["block_size"] > self.model.config.n_positions:
+            raise ZooError(f"--param block_size={p['block_size']} is longer than the model's {self.model.config.n_positions} positions.")
+        self.model.to(self.device)
+        train_blocks = pack_blocks(self.tokenizer, train_texts, p["block_size"])
+        val_blocks = pack_blocks(self.tokenizer, validation_texts, p["block_size"]) if validation_texts else None
+        steps_per_epoch = math.ceil(len(train_blocks) / (p["batch_size"] * p["grad_accum"]))
+        total = steps_per_epoch * p["epochs"]
+        if p["max_steps"]:
+            total = min(total, p["max_steps"])
+        decay = [q for n, q in self.model.named_parameters() if q.ndim >= 2]
+        no_decay = [q for n, q in self.model.named_parameters() if q.ndim < 2]
+        optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": p["weight_decay"]},
+                                       {"params": no_decay, "weight_decay": 0.0}], lr=p["lr"])
+        scheduler = get_scheduler("linear", optimizer, num_warmup_steps=int(p["warmup_ratio"] * total),
+                                  num_training_steps=max(total, 1))
+        history = {"epochs": [], "interrupted": False, "train_tokens": 0, "train_seconds": 0.0, "steps": 0,
+                   "step_losses": []}
+        progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("loss {task.fields[loss]:.3f}"), TextColumn("{task.fields[speed]:,.0f} tok/s"),
+                            TimeRemainingColumn(), disable=not settings.progress, transient=True)
+        started = time.perf_counter()
+        with progress:
+            try:
+                for epoch in range(1, p["epochs"] + 1):
+                    if history["steps"] >= total:
+                        break
+                    self.model.train()
+                    generator = torch.Generator().manual_seed(settings.seed * 1000 + epoch)
+                    order = torch.randperm(len(train_blocks), generator=generator)
+                    micro = [order[i:i + p["batch_size"]] for i in range(0, len(order), p["batch_size"])]
+                    task = progress.add_task(f"epoch {epoch}/{p['epochs']}", total=len(micro), loss=0.0, speed=0.0)
+                    epoch_loss, epoch_batches = 0.0, 0
+                    for index, batch_ids in enumerate(micro, start=1):
+                        batch = train_blocks[batch_ids].to(self.device)
+                        with _autocast(self.device):
+                            loss = self.model(input_ids=batch, labels=batch).loss
+                        (loss / p["grad_accum"]).backward()
+                        history["train_tokens"] += batch.numel()
+                        epoch_loss += loss.item()
+                        epoch_batches += 1
+                        history["step_losses"].append(loss.item())
+                        if index % p["grad_accum"] == 0 or index == len(micro):
+                            torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+                            optimizer.step()
+                            scheduler.step()
+                            optimizer.zero_grad(set_to_none=True)
+                            history["steps"] += 1
+                        elapsed = time.perf_counter() - started
+                        progress.update(task, advance=1, loss=epoch_loss / epoch_batches,
+                                        speed=history["train_tokens"] / max(elapsed, 1e-9))
+                        if history["steps"] >= total:
+                            break
+                    progress.remove_task(task)
+                    val_loss = evaluation_loss(self.model, val_blocks, self.device, p["batch_size"]) \
+                        if val_blocks is not None else float("nan")
+                    history["epochs"].append({"epoch": epoch, "train_loss": epoch_loss / max(epoch_batches, 1),
+                                              "val_loss": val_loss, "val_perplexity": perplexity(val_loss)})
+                    settings.log(f"epoch {epoch}: train loss {epoch_loss / max(epoch_batches, 1):.4f}, validation"
+                                 f" loss {val_loss:.4f}, perplexity {perplexity(val_loss):.1f}")
+            except KeyboardInterrupt:
+                history["interrupted"] = True
+                settings.log("Interrupted: saving the model as it is now.")
+        history["train_seconds"] = time.perf_counter() - started
+        history["parameters"] = sum(q.numel() for q in self.model.parameters())
+        self.save(run_dir)
+        return history
+
+    # -- saving and loading --------------------------------------------------------------------------
+    def save(self, run_dir: Path) -> None:
+        run_dir = Path(run_dir)
+        staging = run_dir / ".saving"
+        self.model.save_pretrained(staging)  # safetensors by default
+        self.tokenizer.save_pretrained(staging)
+        for item in staging.iterdir():  # each file moved in one rename: never half-written in run_dir
+            os.replace(item, run_dir / item.name)
+        staging.rmdir()
+
+    def load(self, run_dir: Path, device: str = "cpu") -> None:
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(str(run_dir))
+            self.model = AutoModelForCausalLM.from_pretrained(str(run_dir))
+        except (OSError, ValueError) as error:
+            raise RunDirError(f"{run_dir}: the saved GPT-2 model cannot be loaded ({str(error).splitlines()[0][:160]}).") from None
+        self.device = resolve_device(device)
+        self.model.to(self.device).eval()
+
+    def evaluate(self, test_texts: list[str], seed: int) -> dict:
+        """Perplexity on the held-out texts, and BLEU/chrF of continuations of their first words."""
+        return evaluate_generator(self, test_texts, seed)
+
+    # -- generation ------------------------------------------------------------------------------------
+    def generate(self, prompt: str, max_new_tokens: int = 50, temperature: float = 1.0, top_k: int = 50,
+                 top_p: float = 1.0, repetition_penalty: float = 1.0, num_return_sequences: int = 1,
+                 seed: int | None = None, do_sample: bool = True, on_text=None) -> list[str]:
+        """Continuations of ``prompt``. ``on_text`` (one sequence only) receives the text as it grows,
+        in pieces that always end on a whole character."""
+        check_sampling(max_new_tokens, temperature, top_k, top_p, repetition_penalty, num_return_sequences)
+        if seed is not None:
+            torch.manual_seed(seed)
+        encoded = self.tokenizer(prompt or self.tokenizer.eos_token, return_tensors="pt", add_special_tokens=False)
+        input_ids = encoded["input_ids"].to(self.device)
+        streamer = WholeCharacterStreamer(self.tokenizer, input_ids.shape[1], on_text) \
+            if on_text and num_return_sequences == 1 else None
+        sampling = {"temperature": temperature, "top_k": top_k, "top_p": top_p} if do_sample else {}
+        with torch.no_grad():
+            output = self.model.generate(input_ids=input_ids, attention_mask=torch.ones_like(input_ids),
+                                         max_new_tokens=max_new_tokens, do_sample=do_sample,
+                                         repetition_penalty=repetition_penalty, num_return_sequences=num_return_sequences,
+                                         pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
+                                         use_cache=True, streamer=streamer, **sampling)
+        return [self.tokenizer.decode(row[input_ids.shape[1]:], skip_special_tokens=True).replace(REPLACEMENT, "")
+                for row in output]
+
+
+class WholeCharacterStreamer:
+    """A generate() streamer that decodes the whole continuation each time and hands on only the new
+    text up to the last complete character: a byte-level token can end inside a multi-byte Arabic
+    letter, which decodes to U+FFFD until the next token completes it. Byte sequences that never
+    complete (an under-trained model can emit them) are dropped, here and in the returned text alike."""
+
+    def __init__(self, tokenizer, prompt_length: int, on_text):
+        self.tokenizer, self.prompt_length, self.on_text = tokenizer, prompt_length, on_text
+        self.ids: list[int] = []
+        self.sent = 0
+        self.skipped_prompt = False
+
+    def put(self, value):
+        if not self.skipped_prompt:  # generate() first pushes the prompt
+            self.skipped_prompt = True
+            return
+        self.ids.extend(value.reshape(-1).tolist())
+        text = self.tokenizer.decode(self.ids, skip_special_tokens=True)
+        complete = text.rstrip(REPLACEMENT).replace(REPLACEMENT, "")
+        if len(complete) > self.sent:
+            self.on_text(complete[self.sent:])
+            self.sent = len(complete)
+
+    def end(self):
+        text = self.tokenizer.decode(self.ids, skip_special_tokens=True).replace(REPLACEMENT, "")
+        if len(text) > self.sent:
+            self.on_text(text[self.sent:])
+            self.sent = len(text)
+
+
+# -- evaluation of generations --------------------------------------------------------------------------
+def prompt_reference_pairs(texts: list[str], prompt_words: int, limit: int) -> list[tuple[str, str]]:
+    """Held-out texts long enough to continue: (first ``prompt_words`` words, the rest)."""
+    pairs = []
+    for text in texts:
+        words = text.split()
+        if len(words) >= prompt_words + 3:
+            pairs.append((" ".join(words[:prompt_words]), " ".join(words[prompt_words:])))
+        if len(pairs) >= limit:
+            break
+    return pairs
+
+
+def bleu_chrf(hypotheses: list[str], references: list[str]) -> dict:
+    """Corpus BLEU and chrF with sacrebleu, and their signatures."""
+    from sacrebleu.metrics import BLEU, CHRF
+
+    bleu, chrf = BLEU(), CHRF()
+    bleu_score = bleu.corpus_score(hypotheses, [references])
+    chrf_score = chrf.corpus_score(hypotheses, [references])
+    return {"bleu": bleu_score.score, "chrf": chrf_score.score, "bleu_signature": str(bleu.get_signature()),
+            "chrf_signature": str(chrf.get_signature()), "pairs": len(hypotheses)}
+
+
+def evaluate_generator(generator: "GPT2Generator", test_texts: list[str], seed: int) -> dict:
+    p = generator.params
+    result = {}
+    try:
+        blocks = pack_blocks(generator.tokenizer, test_texts, p["block_size"])
+        loss = evaluation_loss(generator.model, blocks, generator.device, p["batch_size"])
+        result.update(test_loss=loss, test_perplexity=perplexity(loss))
+    except ZooError:
+        result.update(test_loss=None, test_perplexity=None)
+    pairs = prompt_reference_pairs(test_texts, p["prompt_words"], p["eval_texts"])
+    if pairs:
+        hypotheses = []
+        for prompt, reference in pairs:
+            budget = min(len(generator.tokenizer(reference)["input_ids"]) + 5, 128)
+            hypotheses.append(generator.generate(prompt, max_new_tokens=budget, do_sample=False, seed=seed)[0].strip())
+        result.update(bleu_chrf(hypotheses, [r for _, r in pairs]))
+        result["examples"] = [{"prompt": q, "reference": r, "generated": h} for (q, r), h in list(zip(pairs, hypotheses))[:5]]
+    return result
+
+
+def read_run(run_dir: Path) -> dict:
+    path = Path(run_dir) / RUN_FILE
+    if not Path(run_dir).is_dir():
+        raise RunDirError(f"Run directory {run_dir} does not exist.")
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise RunDirError(f"{run_dir} is not a generator run (no {RUN_FILE}); make one with 'zoo run --generator gpt2'.") from None
+    except json.JSONDecodeError as error:
+        raise RunDirError(f"{path} is corrupted ({error}).") from None
+    return data
+
+
+def write_run(run_dir: Path, data: dict) -> None:
+    write_json(Path(run_dir) / RUN_FILE, data)

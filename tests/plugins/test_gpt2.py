@@ -1,0 +1,150 @@
+"""The gpt2 generator: scratch training, fine-tuning from a local pre-trained folder, the Hugging Face
+run directory, seeded generation, sampling checks, streaming whole characters, BLEU/chrF."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+from click.testing import CliRunner
+
+from nlpzoo.classifier import FitSettings
+from nlpzoo.cli import main
+from nlpzoo.data import load_texts
+from nlpzoo.datasets import resolve
+from nlpzoo.discovery import get_zoo
+from tests.conftest import ROOT
+
+TINY = {"n_layer": 2, "n_head": 2, "n_embd": 64, "vocab_size": 600, "block_size": 32, "batch_size": 8,
+        "eval_texts": 4, "lr": 3e-3}
+TINY_ARGS = [arg for k, v in TINY.items() for arg in ("--param", f"{k}={v}")]
+
+
+def demo_texts():
+    return load_texts(resolve(None, get_zoo().registry).path).texts
+
+
+@pytest.fixture(scope="module")
+def scratch_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("gen") / "scratch"
+    result = CliRunner().invoke(main, ["run", "--generator", "gpt2", *TINY_ARGS, "--param", "epochs=2", "--out", str(out),
+                                       "--no-progress", "--json"])
+    assert result.exit_code == 0, result.output
+    return out, json.loads(result.output)
+
+
+def test_scratch_training_lowers_the_loss(tmp_path):
+    generator = get_zoo().create("generator", "gpt2", **TINY, epochs=2)
+    texts = demo_texts()
+    history = generator.train(texts[:350], texts[350:], FitSettings(progress=False, log=lambda m: None), tmp_path)
+    losses = history["step_losses"]
+    assert sum(losses[-3:]) / 3 < sum(losses[:3]) / 3 - 0.5, losses
+    assert history["epochs"][-1]["val_loss"] < history["epochs"][0]["val_loss"]
+    assert len(generator.tokenizer) > 300  # the PITFALLS one-token-vocabulary trap would fail here
+
+
+def test_run_directory_loads_with_plain_transformers(scratch_run):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    out, metrics = scratch_run
+    model = AutoModelForCausalLM.from_pretrained(out)
+    tokenizer = AutoTokenizer.from_pretrained(out)
+    ids = tokenizer("الطعام لذيذ", return_tensors="pt")["input_ids"]
+    assert model(input_ids=ids).logits.shape[-1] == model.config.vocab_size
+    assert metrics["test_perplexity"] > 1 and 0 <= metrics["chrf"] <= 100
+    assert "nrefs:1" in metrics["bleu_signature"] and "nc:6" in metrics["chrf_signature"]
+    assert json.loads((out / "zoo_run.json").read_text())["status"] == "complete"
+
+
+def test_fine_tuning_from_a_local_pretrained_folder(tmp_path):
+    """The same from_pretrained path a hub id takes, on a tiny GPT-2 this test builds and saves."""
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    from nlpzoo.plugins.gpt2_model import train_tokenizer
+
+    tokenizer = train_tokenizer(demo_texts(), 500)
+    config = GPT2Config(vocab_size=len(tokenizer), n_positions=64, n_embd=48, n_layer=1, n_head=2,
+                        bos_token_id=tokenizer.eos_token_id, eos_token_id=tokenizer.eos_token_id)
+    torch.manual_seed(0)
+    pretrained = tmp_path / "my-gpt2"
+    GPT2LMHeadModel(config).save_pretrained(pretrained)
+    tokenizer.save_pretrained(pretrained)
+    out = tmp_path / "tuned"
+    result = CliRunner().invoke(main, ["run", "--generator", "gpt2", "--base", str(pretrained), "--param", "epochs=1",
+                                       "--param", "block_size=32", "--param", "eval_texts=2", "--out", str(out),
+                                       "--no-progress", "--json"])
+    assert result.exit_code == 0, result.output
+    tuned = json.loads((out / "config.json").read_text())
+    assert tuned["n_embd"] == 48 and tuned["n_layer"] == 1  # the base's architecture, not scratch defaults
+    assert json.loads((out / "zoo_run.json").read_text())["params"]["base"] == str(pretrained)
+
+
+def test_unreachable_hub_id_suggests_scratch(tmp_path):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
+    zoo = os.path.join(os.path.dirname(sys.executable), "zoo")
+    result = subprocess.run([zoo, "run", "--generator", "gpt2", "--base", "aubmindlab/aragpt2-base", "--out",
+                             str(tmp_path / "x"), "--no-progress"], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert result.returncode == 2
+    assert "aubmindlab/aragpt2-base" in result.stderr and "--base scratch" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_seeded_generation_is_reproducible(scratch_run):
+    out, _ = scratch_run
+    args = ["generate", str(out), "--prompt", "الطعام", "--seed", "7", "--max-new-tokens", "12", "--json"]
+    first, second = CliRunner().invoke(main, args), CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.output)["generations"] == json.loads(second.output)["generations"]
+    other = CliRunner().invoke(main, args[:-3] + ["--seed", "8", "--max-new-tokens", "12", "--json"])
+    assert json.loads(other.output)["generations"] != json.loads(first.output)["generations"]
+
+
+def test_streamed_text_equals_the_returned_text(scratch_run):
+    from nlpzoo.generation import load_generator
+
+    generator, _ = load_generator(scratch_run[0], get_zoo())
+    pieces = []
+    text = generator.generate("المطعم", max_new_tokens=15, seed=3, on_text=pieces.append)[0]
+    assert "".join(pieces) == text and all("\ufffd" not in p for p in pieces)
+
+
+def test_streamer_never_splits_an_arabic_letter(scratch_run):
+    from nlpzoo.generation import load_generator
+    from nlpzoo.plugins.gpt2_model import WholeCharacterStreamer
+
+    generator, _ = load_generator(scratch_run[0], get_zoo())
+    text = "زرت المطعم الجديد، والطعام لذيذ جداً"
+    byte_tokens = [generator.tokenizer.convert_tokens_to_ids(t) for t in generator.tokenizer.tokenize(text)]
+    pieces = []
+    streamer = WholeCharacterStreamer(generator.tokenizer, 0, pieces.append)
+    streamer.put(torch.tensor([[0]]))  # generate() pushes the prompt first
+    for token in byte_tokens:
+        streamer.put(torch.tensor([token]))
+    streamer.end()
+    assert "".join(pieces) == generator.tokenizer.decode(byte_tokens)
+    assert all("\ufffd" not in piece for piece in pieces)
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--top-p", "1.5", "--top-p must be in (0, 1]"), ("--temperature", "0", "--temperature must be above 0"),
+    ("--top-k", "-1", "--top-k must be 0"), ("--max-new-tokens", "0", "--max-new-tokens must be 1 or more"),
+    ("--repetition-penalty", "-1", "--repetition-penalty must be above 0")])
+def test_sampling_parameters_are_checked(scratch_run, option, value, message):
+    result = CliRunner().invoke(main, ["generate", str(scratch_run[0]), "--prompt", "نص", option, value])
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_bleu_and_chrf_match_sacrebleu():
+    import sacrebleu
+
+    from nlpzoo.plugins.gpt2_model import bleu_chrf, prompt_reference_pairs
+
+    hypotheses = ["الطعام لذيذ جدا والخدمة ممتازة", "المكان نظيف", "لن أعود مرة أخرى أبدا"]
+    references = ["الطعام لذيذ والخدمة ممتازة جدا", "المكان نظيف وجميل", "لن أعود مرة أخرى"]
+    scores = bleu_chrf(hypotheses, references)
+    assert scores["bleu"] == pytest.approx(sacrebleu.corpus_bleu(hypotheses, [references]).score)
+    assert scores["chrf"] == pytest.approx(sacrebleu.corpus_chrf(hypotheses, [references]).score)
+    assert prompt_reference_pairs(["a b c d e f g h", "short text"], 5, 10) == [("a b c d e", "f g h")]
