@@ -61,7 +61,7 @@ def zoo_from(ctx):
     return get_zoo(ctx.obj.get("registry") if ctx.obj else None)
 
 
-from . import bench, data, listing, run  # noqa: E402,F401  (commands register themselves on `main`)
+from . import bench, data, listing, run, scrape  # noqa: E402,F401  (commands register themselves on `main`)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

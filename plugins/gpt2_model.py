@@ -55,7 +55,8 @@ def load_base(base: str, block_size: int, params: dict, texts: list[str]):
 
     if base == "scratch":
         tokenizer = train_tokenizer(texts, params["vocab_size"])
-        config = GPT2Config(vocab_size=len(tokenizer), n_positions=max(block_size, 64), n_embd=params["n_embd"],
+        # positions beyond the training block, so generation can run longer than one block
+        config = GPT2Config(vocab_size=len(tokenizer), n_positions=max(2 * block_size, 256), n_embd=params["n_embd"],
                             n_layer=params["n_layer"], n_head=params["n_head"],
                             bos_token_id=tokenizer.eos_token_id, eos_token_id=tokenizer.eos_token_id)
         return GPT2LMHeadModel(config), tokenizer
@@ -234,7 +235,9 @@ class GPT2Generator:
         if seed is not None:
             torch.manual_seed(seed)
         encoded = self.tokenizer(prompt or self.tokenizer.eos_token, return_tensors="pt", add_special_tokens=False)
-        input_ids = encoded["input_ids"].to(self.device)
+        limit = self.model.config.n_positions
+        input_ids = encoded["input_ids"][:, -(limit - 1):].to(self.device)  # keep the prompt's end if too long
+        max_new_tokens = min(max_new_tokens, limit - input_ids.shape[1])
         streamer = WholeCharacterStreamer(self.tokenizer, input_ids.shape[1], on_text) \
             if on_text and num_return_sequences == 1 else None
         sampling = {"temperature": temperature, "top_k": top_k, "top_p": top_p} if do_sample else {}

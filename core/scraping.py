@@ -1,0 +1,328 @@
+"""What both scraper plugins share: the site file, page decoding and extraction, scoring, and the
+JSON Lines output that resumes and never duplicates.
+
+A site file (TOML) says where to start, what to follow, what to extract and where the score
+comes from::
+
+    start_urls = ["https://example.com/reviews/"]
+    allowed_domains = ["example.com"]
+    follow = ['/reviews/\\d+']         # regexes on absolute URLs (or follow_css = "a.review")
+    max_depth = 2
+    max_pages = 500
+    text = "div.review-body"          # CSS selector of the text (text_xpath is not needed: CSS covers it)
+    title = "h1"                      # optional
+    date = "time"                     # optional
+    min_length = 20                   # characters; shorter texts are skipped
+
+    [score]                           # either a selector, mapped from `range` onto 0-10 ...
+    selector = ".stars"               # the element's text, or `attribute = "data-rating"`
+    range = [0, 5]
+    # ... or a relevance score against topic keywords (formula below)
+    # keywords = ["مطعم", "طعام"]
+
+    [politeness]                      # defaults shown; loopback hosts: delay 0, no AutoThrottle, concurrency 16
+    obey_robots = true
+    download_delay = 0.5
+    concurrency = 8
+    autothrottle = true
+    timeout = 20
+    retries = 2
+    max_bytes = 2000000
+    user_agent = "nlp-zoo-scraper/0.1 (+https://github.com/nlp-zoo)"
+
+Relevance score (keywords): with K keywords, P of them present in the normalised text and N
+keyword occurrences in W words, score = 5 * P / K + 5 * min(1, 20 * N / W), rounded to 0.1:
+half for topic coverage, half for density (one keyword in 20 words counts as full density).
+"""
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urljoin, urlparse, urldefrag
+
+from .errors import ZooError
+
+USER_AGENT = "nlp-zoo-scraper/0.1 (+https://github.com/nlp-zoo)"
+BOILERPLATE = ["script", "style", "nav", "header", "footer", "aside", "form", "noscript", "iframe", "svg"]
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
+NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
+try:  # lxml (a Scrapy dependency) parses several times faster than Python's html.parser
+    import lxml  # noqa: F401
+
+    PARSER = "lxml"
+except ImportError:  # pragma: no cover
+    PARSER = "html.parser"
+
+
+class SiteError(ZooError):
+    """The site file is invalid; the message names the file and the key."""
+
+
+@dataclass
+class Politeness:
+    obey_robots: bool = True
+    download_delay: float = 0.5
+    concurrency: int = 8
+    autothrottle: bool = True
+    timeout: float = 20.0
+    retries: int = 2
+    max_bytes: int = 2_000_000
+    user_agent: str = USER_AGENT
+
+
+@dataclass
+class Site:
+    start_urls: list[str]
+    allowed_domains: list[str]
+    text: str
+    follow: list[str] = field(default_factory=list)
+    follow_css: str | None = None
+    max_depth: int = 2
+    max_pages: int = 500
+    title: str | None = None
+    date: str | None = None
+    min_length: int = 20
+    score_selector: str | None = None
+    score_attribute: str | None = None
+    score_range: tuple[float, float] = (0.0, 10.0)
+    keywords: list[str] = field(default_factory=list)
+    politeness: Politeness = field(default_factory=Politeness)
+    source: str = ""
+
+    def allowed(self, url: str) -> bool:
+        parsed = urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            return False
+        host = parsed.hostname.lower()
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+    def should_follow(self, url: str) -> bool:
+        return self.allowed(url) and (not self.follow or any(re.search(p, url) for p in self.follow))
+
+    @property
+    def local(self) -> bool:
+        """Every start host is loopback: politeness defaults then need no delay."""
+        for url in self.start_urls:
+            host = urlparse(url).hostname or ""
+            try:
+                if not ipaddress.ip_address(host).is_loopback:
+                    return False
+            except ValueError:
+                if host != "localhost":
+                    return False
+        return True
+
+
+def load_site(path: str | os.PathLike) -> Site:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise SiteError(f"Site file {path} does not exist.") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SiteError(f"{path}: invalid TOML: {error}.") from None
+
+    def need(key, kind, default=None, required=False):
+        if key not in data:
+            if required:
+                raise SiteError(f"{path}: key '{key}' is required ({kind.__name__ if isinstance(kind, type) else kind}).")
+            return default
+        value = data[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+            raise SiteError(f"{path}: key '{key}' must be {kind.__name__}, got {type(value).__name__}.")
+        return value
+
+    known = {"start_urls", "allowed_domains", "follow", "follow_css", "max_depth", "max_pages", "text", "title", "date",
+             "min_length", "score", "politeness"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise SiteError(f"{path}: unknown key '{unknown[0]}'. Known keys: {', '.join(sorted(known))}.")
+    start_urls = need("start_urls", list, required=True)
+    for url in start_urls:
+        if not isinstance(url, str) or urlparse(url).scheme not in ("http", "https"):
+            raise SiteError(f"{path}: key 'start_urls': {url!r} is not an http(s) URL.")
+    domains = need("allowed_domains", list) or sorted({urlparse(u).hostname for u in start_urls})
+    follow = need("follow", list, [])
+    for pattern in follow:
+        try:
+            re.compile(pattern)
+        except (re.error, TypeError) as error:
+            raise SiteError(f"{path}: key 'follow': {pattern!r} is not a regular expression ({error}).") from None
+    site = Site(start_urls=start_urls, allowed_domains=[d.lower() for d in domains], text=need("text", str, required=True),
+                follow=follow, follow_css=need("follow_css", str), max_depth=need("max_depth", int, 2),
+                max_pages=need("max_pages", int, 500), title=need("title", str), date=need("date", str),
+                min_length=need("min_length", int, 20), source=str(path))
+    score = need("score", dict, {})
+    unknown = sorted(set(score) - {"selector", "attribute", "range", "keywords"})
+    if unknown:
+        raise SiteError(f"{path}: unknown key 'score.{unknown[0]}'. Known: selector, attribute, range, keywords.")
+    if bool(score.get("selector")) == bool(score.get("keywords")):
+        raise SiteError(f"{path}: [score] needs exactly one of 'selector' (with 'range') or 'keywords'.")
+    if score.get("selector"):
+        bounds = score.get("range", [0, 10])
+        if not (isinstance(bounds, list) and len(bounds) == 2 and all(isinstance(b, (int, float)) for b in bounds)
+                and bounds[1] > bounds[0]):
+            raise SiteError(f"{path}: key 'score.range' must be [low, high] with low < high.")
+        site.score_selector, site.score_attribute = score["selector"], score.get("attribute")
+        site.score_range = (float(bounds[0]), float(bounds[1]))
+    else:
+        if not isinstance(score["keywords"], list) or not all(isinstance(k, str) and k for k in score["keywords"]):
+            raise SiteError(f"{path}: key 'score.keywords' must be a list of words.")
+        site.keywords = score["keywords"]
+    polite = need("politeness", dict, {})
+    defaults = Politeness(download_delay=0.0, autothrottle=False, concurrency=16) if site.local else Politeness()
+    for key, value in polite.items():
+        if not hasattr(defaults, key):
+            raise SiteError(f"{path}: unknown key 'politeness.{key}'. Known: {', '.join(Politeness.__dataclass_fields__)}.")
+        expected = type(getattr(defaults, key))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
+            raise SiteError(f"{path}: key 'politeness.{key}' must be {expected.__name__}.")
+        setattr(defaults, key, value)
+    site.politeness = defaults
+    return site
+
+
+# -- pages ------------------------------------------------------------------------------------------
+def decode_html(body: bytes, content_type: str | None) -> str:
+    """Text of an HTML page: charset from the HTTP header, else from <meta>, else UTF-8, else windows-1256."""
+    candidates = []
+    if content_type and "charset=" in content_type.lower():
+        candidates.append(content_type.lower().split("charset=")[-1].split(";")[0].strip().strip('"'))
+    match = META_CHARSET.search(body[:4096])
+    if match:
+        candidates.append(match.group(1).decode("ascii", "ignore").lower())
+    candidates += ["utf-8", "windows-1256"]
+    for encoding in candidates:
+        try:
+            return body.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return body.decode("utf-8", errors="replace")
+
+
+def is_html(content_type: str | None) -> bool:
+    return not content_type or content_type.split(";")[0].strip().lower() in HTML_TYPES
+
+
+def clean_text(text: str) -> str:
+    return " ".join(text.split())
+
+
+def relevance_score(text: str, keywords: list[str]) -> float:
+    from nlpzoo.plugins.normalize import Normalizer
+
+    normalizer = Normalizer()
+    words = normalizer.normalize(text).split()
+    wanted = [normalizer.normalize(k) for k in keywords]
+    present = sum(1 for k in wanted if k in words)
+    hits = sum(1 for w in words if w in wanted)
+    density = min(1.0, 20 * hits / len(words)) if words else 0.0
+    return round(5 * present / len(wanted) + 5 * density, 1)
+
+
+def parse_number(text: str) -> float | None:
+    match = NUMBER.search(text.translate(ARABIC_DIGITS))
+    return float(match.group(0).replace(",", ".")) if match else None
+
+
+def extract(html: str, url: str, site: Site) -> tuple[dict | None, list[str]]:
+    """(item or None, links to follow) from one decoded page; both scrapers call this."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, PARSER)
+    links = []
+    anchors = soup.select(site.follow_css) if site.follow_css else soup.find_all("a", href=True)
+    for anchor in anchors:
+        href = anchor.get("href")
+        if href:
+            absolute = urldefrag(urljoin(url, href))[0]
+            if site.should_follow(absolute):
+                links.append(absolute)
+    title = clean_text(soup.select_one(site.title).get_text(" ")) if site.title and soup.select_one(site.title) else ""
+    date = clean_text(soup.select_one(site.date).get_text(" ")) if site.date and soup.select_one(site.date) else ""
+    score_value = None
+    if site.score_selector:
+        element = soup.select_one(site.score_selector)
+        if element is not None:
+            raw = element.get(site.score_attribute) if site.score_attribute else element.get_text(" ")
+            number = parse_number(str(raw or ""))
+            if number is not None:
+                low, high = site.score_range
+                score_value = round(min(10.0, max(0.0, (number - low) / (high - low) * 10)), 2)
+    for tag in soup(BOILERPLATE):
+        tag.decompose()
+    parts = [clean_text(node.get_text(" ")) for node in soup.select(site.text)]
+    text = clean_text(" ".join(p for p in parts if p))
+    if len(text) < site.min_length:
+        return None, links
+    if site.keywords:
+        score_value = relevance_score(text, site.keywords)
+    if score_value is None:
+        return None, links
+    return {"url": url, "title": title, "date": date, "text": text, "score": score_value}, links
+
+
+# -- output -----------------------------------------------------------------------------------------
+def text_hash(text: str) -> str:
+    return hashlib.sha256(clean_text(text).encode("utf-8")).hexdigest()
+
+
+class ItemSink:
+    """JSON Lines output, one flushed line per item. Opening an existing file resumes: its URLs and
+    text hashes are loaded, so those pages are not fetched again and no item is written twice.
+    A torn last line (the process killed mid-write) is cut off on open."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.urls: set[str] = set()
+        self.hashes: set[str] = set()
+        self.stats = {"pages_fetched": 0, "items_kept": 0, "duplicates": 0, "resumed_items": 0, "errors": {}}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.exists():
+            self._load_existing()
+        self.handle = open(self.path, "a", encoding="utf-8")
+
+    def _load_existing(self) -> None:
+        data = self.path.read_bytes()
+        good = data[: data.rfind(b"\n") + 1]
+        if len(good) != len(data):
+            with open(self.path, "r+b") as handle:
+                handle.truncate(len(good))
+        for line in good.decode("utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                self.urls.add(item["url"])
+                self.hashes.add(text_hash(item["text"]))
+        self.stats["resumed_items"] = len(self.urls)
+
+    def add(self, item: dict) -> bool:
+        digest = text_hash(item["text"])
+        if item["url"] in self.urls or digest in self.hashes:
+            self.stats["duplicates"] += 1
+            return False
+        item = {**item, "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        self.handle.write(json.dumps(item, ensure_ascii=False) + "\n")
+        self.handle.flush()
+        self.urls.add(item["url"])
+        self.hashes.add(digest)
+        self.stats["items_kept"] += 1
+        return True
+
+    def error(self, kind: str) -> None:
+        self.stats["errors"][kind] = self.stats["errors"].get(kind, 0) + 1
+
+    def close(self) -> None:
+        self.handle.close()

@@ -1,0 +1,137 @@
+"""`beautifulsoup`: a small, sequential scraper with requests + BeautifulSoup.
+
+Same site file and the same extraction as the `scrapy` plugin (``nlpzoo.scraping.extract``), the
+same politeness: robots.txt through ``urllib.robotparser``, a delay between requests, retries on
+5xx and timeouts, a response size cap, and redirects followed by hand only inside the allowed domains.
+"""
+from __future__ import annotations
+
+from nlpzoo import Component, hookimpl
+
+
+class SoupScraper:
+    def __init__(self):
+        import requests
+
+        self.session = requests.Session()
+
+    def _robots(self, url: str, site, cache: dict):
+        from urllib.parse import urlparse
+        from urllib.robotparser import RobotFileParser
+
+        parsed = urlparse(url)
+        root = f"{parsed.scheme}://{parsed.netloc}"
+        if root not in cache:
+            parser = RobotFileParser()
+            try:
+                response = self.session.get(root + "/robots.txt", timeout=site.politeness.timeout,
+                                            headers={"User-Agent": site.politeness.user_agent})
+                parser.parse(response.text.splitlines() if response.status_code == 200 else [])
+            except Exception:  # noqa: BLE001 - no robots.txt reachable: allowed, as browsers and Scrapy do
+                parser.parse([])
+            cache[root] = parser
+        return cache[root]
+
+    def _fetch(self, url: str, site, sink):
+        """(final url, content type, body) or None; counts errors by kind in the sink."""
+        import time
+        from urllib.parse import urljoin
+
+        import requests
+
+        polite = site.politeness
+        seen_redirects = []
+        for attempt in range(polite.retries + 1):
+            try:
+                current = url
+                for _ in range(6):
+                    response = self.session.get(current, timeout=polite.timeout, allow_redirects=False, stream=True,
+                                                headers={"User-Agent": polite.user_agent})
+                    if response.is_redirect:
+                        target = urljoin(current, response.headers.get("Location", ""))
+                        response.close()
+                        if not site.allowed(target):
+                            sink.error("offsite_redirect")
+                            return None
+                        if target in seen_redirects:
+                            sink.error("redirect_loop")
+                            return None
+                        seen_redirects.append(target)
+                        current = target
+                        continue
+                    break
+                else:
+                    sink.error("too_many_redirects")
+                    return None
+                if response.status_code >= 500 and attempt < polite.retries:
+                    response.close()
+                    time.sleep(min(0.5 * 2 ** attempt, 4))
+                    continue
+                if response.status_code >= 400:
+                    sink.error(f"http_{response.status_code}")
+                    response.close()
+                    return None
+                body = b""
+                for chunk in response.iter_content(65536):
+                    body += chunk
+                    if len(body) > polite.max_bytes:
+                        response.close()
+                        sink.error("too_large")
+                        return None
+                return current, response.headers.get("Content-Type"), body
+            except (requests.Timeout, requests.ConnectionError):
+                if attempt == polite.retries:
+                    sink.error("network")
+                    return None
+                time.sleep(min(0.5 * 2 ** attempt, 4))
+        return None
+
+    def scrape(self, site, output_path, log=print) -> dict:
+        import time
+        from collections import deque
+
+        from nlpzoo.scraping import ItemSink, decode_html, extract, is_html
+
+        sink = ItemSink(output_path)
+        robots: dict = {}
+        queue = deque((url, 0) for url in site.start_urls)
+        queued = set(site.start_urls)
+        fetched = 0
+        try:
+            while queue and fetched < site.max_pages:
+                url, depth = queue.popleft()
+                if url in sink.urls:  # already in the output: resume without fetching again
+                    continue
+                if site.politeness.obey_robots and not self._robots(url, site, robots).can_fetch(
+                        site.politeness.user_agent, url):
+                    sink.error("robots_disallowed")
+                    continue
+                if fetched and site.politeness.download_delay:
+                    time.sleep(site.politeness.download_delay)
+                result = self._fetch(url, site, sink)
+                fetched += 1
+                sink.stats["pages_fetched"] = fetched
+                if result is None:
+                    continue
+                final_url, content_type, body = result
+                if not is_html(content_type):
+                    sink.error("not_html")
+                    continue
+                item, links = extract(decode_html(body, content_type), final_url, site)
+                if item:
+                    sink.add(item)
+                if depth < site.max_depth:
+                    for link in links:
+                        if link not in queued:
+                            queued.add(link)
+                            queue.append((link, depth + 1))
+        finally:
+            sink.close()
+        return sink.stats
+
+
+@hookimpl
+def register_scrapers(register):
+    register(Component(name="beautifulsoup",
+                       description="Sequential requests + BeautifulSoup scraper (robots.txt, delay, retries, size cap).",
+                       factory=SoupScraper, capabilities={"concurrent": False, "needs_download": False}))
