@@ -65,19 +65,61 @@ def print_metrics(metrics: dict, title: str) -> None:
 @click.option("--threads", type=int, help="Torch CPU threads (default: torch's choice).")
 @click.option("--resume", "resume", type=click.Path(file_okay=False), help="Continue the run in RUN_DIR from its last checkpoint.")
 @click.option("--progress/--no-progress", default=True, help="Progress bars (on by default).")
+@click.option("--nproc", type=int, default=1, show_default=True,
+              help="Train with N processes on this machine (launches torchrun; DistributedDataParallel).")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @click.pass_context
 def run_command(ctx, classifier, generator, base, data, text_col, score_col, fmt, discretize, score_range, preprocess, params, seed,
-                test_fraction, validation_fraction, out, device, threads, resume, progress, as_json):
-    """Train and evaluate a classifier: zoo run --classifier bigru."""
-    from nlpzoo.classifier import FitSettings
+                test_fraction, validation_fraction, out, device, threads, resume, progress, nproc, as_json):
+    """Train and evaluate a classifier (zoo run --classifier bigru) or a generator (--generator gpt2)."""
+    from nlpzoo import distributed
     from nlpzoo.components import parse_param_options
-    from nlpzoo.errors import ZooError
-    from nlpzoo.experiment import DataOptions, new_run_dir, prepare_data, read_run_config, train_and_evaluate
 
+    if nproc > 1:
+        _launch_torchrun(ctx, nproc, out, classifier or generator)
+        return
+    world = distributed.setup(device)
+    if world and not world.main:
+        progress, as_json = False, True  # rank 0 alone talks to the user
     zoo = zoo_from(ctx)
     log = (lambda message: click.echo(message, err=True)) if not as_json else (lambda message: None)
     overrides = parse_param_options(params)
+    try:
+        _run(ctx, zoo, log, overrides, classifier, generator, base, data, text_col, score_col, fmt, discretize,
+             score_range, preprocess, seed, test_fraction, validation_fraction, out, device, threads, resume, progress,
+             as_json)
+    finally:
+        distributed.teardown()
+
+
+def _launch_torchrun(ctx, nproc: int, out, name) -> None:
+    """zoo run ... --nproc N  ==  torchrun --standalone --nproc-per-node N -m nlpzoo run ... (no --nproc)."""
+    import subprocess
+    import sys
+    from datetime import datetime
+
+    args = list(sys.argv[1:])
+    for index, arg in enumerate(args):
+        if arg == "--nproc":
+            del args[index:index + 2]
+            break
+        if arg.startswith("--nproc="):
+            del args[index]
+            break
+    if not out:  # every rank must agree on the run directory: choose it here
+        args += ["--out", f"runs/{datetime.now().strftime('%Y%m%d-%H%M%S')}-{name or 'run'}"]
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc}",
+               "-m", "nlpzoo", *args]
+    ctx.exit(subprocess.call(command))
+
+
+def _run(ctx, zoo, log, overrides, classifier, generator, base, data, text_col, score_col, fmt, discretize, score_range,
+         preprocess, seed, test_fraction, validation_fraction, out, device, threads, resume, progress, as_json):
+    from nlpzoo import distributed
+    from nlpzoo.classifier import FitSettings
+    from nlpzoo.errors import ZooError
+    from nlpzoo.experiment import DataOptions, new_run_dir, prepare_data, read_run_config, train_and_evaluate
+
     if generator:
         if classifier:
             raise click.UsageError("Give --classifier or --generator, not both.")
@@ -111,6 +153,8 @@ def run_command(ctx, classifier, generator, base, data, text_col, score_col, fmt
         f" {len(prepared.split.test)} test texts, classes {', '.join(prepared.class_names)}; run directory {run_dir}")
     settings = FitSettings(seed=seed, device=device, progress=progress and not as_json, threads=threads, log=log)
     result = train_and_evaluate(component, overrides, prepared, run_dir, settings, resume=bool(resume))
+    if not distributed.is_main():
+        return
     if as_json:
         click.echo(json.dumps({"run_dir": str(run_dir), **result.metrics}, ensure_ascii=False, indent=2))
     else:
@@ -137,9 +181,14 @@ def _run_generator(ctx, zoo, name, base, overrides, data, text_col, fmt, preproc
     settings = FitSettings(seed=seed, device=device, progress=progress and not as_json, threads=threads, log=log)
     preprocess = None if not preprocess or preprocess.strip().lower() == "none" else preprocess
     result = train_generator(component, overrides, data, text_col, fmt, preprocess, run_dir, settings, zoo)
+    from nlpzoo import distributed
+
+    if not distributed.is_main():
+        return
     metrics = result["metrics"]
     if as_json:
-        click.echo(json.dumps({"run_dir": str(run_dir), **{k: v for k, v in metrics.items()}}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"run_dir": str(run_dir), **{k: v for k, v in metrics.items() if k != "rank_blocks"}},
+                              ensure_ascii=False, indent=2))
     else:
         rows = [[k, f"{metrics[k]:.3f}" if isinstance(metrics.get(k), float) else str(metrics.get(k))]
                 for k in ("test_loss", "test_perplexity", "bleu", "chrf", "train_tokens_per_second", "parameters")]

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import __version__
+from . import __version__, distributed
 from .atomic import write_json
 from .classifier import FitSettings, LabeledTexts
 from .components import Component
@@ -115,12 +115,14 @@ def _run_chain(chain, texts: list[str], progress: bool) -> list[str]:
 
 
 def new_run_dir(name: str, out: str | Path | None) -> Path:
+    if not distributed.is_main():  # under torchrun only rank 0 writes; the others agree on rank 0's choice
+        return Path(distributed.gather(None)[0])
     if out:
         path = Path(out)
         if path.exists() and any(path.iterdir()):
             raise ZooError(f"--out {path} exists and is not empty. Choose a new folder, or resume it with --resume {path}.")
         path.mkdir(parents=True, exist_ok=True)
-        return path
+        return _share(path)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     base = Path("runs") / f"{stamp}-{name}"
     path, n = base, 1
@@ -128,6 +130,12 @@ def new_run_dir(name: str, out: str | Path | None) -> Path:
         n += 1
         path = Path(f"{base}-{n}")
     path.mkdir(parents=True)
+    return _share(path)
+
+
+def _share(path: Path) -> Path:
+    if distributed.world() is not None:
+        distributed.gather(str(path))  # pairs with the other ranks' gather above
     return path
 
 
@@ -158,14 +166,18 @@ def train_and_evaluate(component: Component, param_overrides: dict, prepared: Pr
                         "test_fraction": prepared.split.test_fraction,
                         "validation_fraction": prepared.split.validation_fraction},
               "seed": settings.seed, "device": settings.device}
-    write_json(run_dir / "config.json", config)
-    write_json(run_dir / "split.json", {**prepared.split.to_dict(),
-                                        "rows": {part: [prepared.dataset.rows[i] for i in getattr(prepared.split, part)]
-                                                 for part in ("train", "validation", "test")}})
+    main = distributed.is_main()
+    if main:
+        write_json(run_dir / "config.json", config)
+        write_json(run_dir / "split.json", {**prepared.split.to_dict(),
+                                            "rows": {part: [prepared.dataset.rows[i] for i in getattr(prepared.split, part)]
+                                                     for part in ("train", "validation", "test")}})
     classifier = component.build(**param_overrides)
     settings.checkpoint_dir = run_dir / "checkpoint"
     settings.resume = resume
     history = classifier.fit(prepared.part("train"), prepared.part("validation"), settings)
+    if not main:  # the other ranks trained their shards; rank 0 tests and writes
+        return RunResult(run_dir, {}, history, bool(history.get("interrupted")))
     test = prepared.part("test")
     started = time.perf_counter()
     probabilities = classifier.predict_proba(test.texts)
@@ -191,7 +203,8 @@ def train_and_evaluate(component: Component, param_overrides: dict, prepared: Pr
     write_json(run_dir / "history.json", {"epochs": history.get("epochs", []),
                                           "interrupted": bool(history.get("interrupted")),
                                           "stopped_early": bool(history.get("stopped_early")),
-                                          "global_step": history.get("global_step")})
+                                          "global_step": history.get("global_step"),
+                                          **({"rank_rows": history["rank_rows"]} if "rank_rows" in history else {})})
     plot_confusion_matrix(metrics["confusion_matrix"], prepared.class_names, run_dir / "confusion_matrix.png",
                           f"{component.name}: test split")
     plot_learning_curve(history.get("epochs", []), run_dir / "learning_curve.png", component.name)

@@ -9,7 +9,7 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import __version__
+from . import __version__, distributed
 from .atomic import write_json
 from .classifier import FitSettings
 from .data import load_texts
@@ -39,15 +39,20 @@ def train_generator(component, overrides: dict, data: str | None, text_col: str 
               "data": {"path": str(Path(source.path).resolve()), "text_col": dataset.text_col,
                        "rows_kept": len(dataset), "dropped": dataset.dropped},
               "split": {"seed": settings.seed, **{k: getattr(split, k) for k in ("train", "validation", "test")}}}
-    run_dir.mkdir(parents=True, exist_ok=True)
-    write_json(run_dir / RUN_FILE, record)
+    main = distributed.is_main()
+    if main:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        write_json(run_dir / RUN_FILE, record)
     generator = component.build(**overrides)
     history = generator.train([texts[i] for i in split.train], [texts[i] for i in split.validation], settings, run_dir)
+    if not main:  # the other ranks trained their shards; rank 0 evaluates and writes
+        return {"metrics": {}, "history": history, "run_dir": str(run_dir)}
     metrics = generator.evaluate([texts[i] for i in split.test], settings.seed) if hasattr(generator, "evaluate") else {}
     metrics.update({"train_seconds": history["train_seconds"],
                     "train_tokens_per_second": history["train_tokens"] / max(history["train_seconds"], 1e-9),
                     "parameters": history.get("parameters"), "epochs": history["epochs"],
-                    "interrupted": history["interrupted"], "generator": component.name})
+                    "interrupted": history["interrupted"], "generator": component.name,
+                    **({"rank_blocks": history["rank_blocks"]} if "rank_blocks" in history else {})})
     write_json(run_dir / "metrics.json", metrics)
     record["status"] = "complete"
     write_json(run_dir / RUN_FILE, record)

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from . import distributed
 from .atomic import save_tensors, write_json
 from .classifier import FitSettings, LabeledTexts
 from .devices import resolve_device
@@ -105,7 +106,7 @@ class NeuralTextClassifier:
 
     # -- the Classifier contract ---------------------------------------------------------------
     def fit(self, train: LabeledTexts, validation: LabeledTexts, settings: FitSettings) -> dict:
-        self.device = resolve_device(settings.device)
+        self.device = distributed.device_for(resolve_device(settings.device))
         if settings.threads:
             torch.set_num_threads(settings.threads)
         torch.manual_seed(settings.seed)
@@ -115,7 +116,7 @@ class NeuralTextClassifier:
         else:
             builder = SubwordVocabulary if self.params["units"] == "subword" else WordVocabulary
             self.vocabulary = builder.build(train.texts, self.params["vocab_size"], self.params["min_freq"])
-            if vocab_file:
+            if vocab_file and distributed.is_main():
                 write_json(vocab_file, self.vocabulary.to_json())
         self._build_module(train.n_classes)
         train_encoded = self.encode(train.texts)

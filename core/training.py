@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from . import distributed
 from .atomic import save_tensors, write_json
 from .classifier import FitSettings
 from .errors import RunDirError
@@ -41,17 +42,25 @@ class LoopConfig:
         return cls(**{k: params[k] for k in cls.__dataclass_fields__})
 
 
-def bucketed_batches(lengths: list[int], batch_size: int, rng: np.random.Generator, pool: int = 50) -> list[list[int]]:
+def bucketed_batches(lengths: list[int], batch_size: int, rng: np.random.Generator, pool: int = 50,
+                     group: int = 1) -> list[list[int]]:
     """Shuffle, cut into pools of ``pool`` batches, sort each pool by length, cut into batches,
-    shuffle the batches: random order, little padding."""
+    shuffle the batches: random order, little padding. With ``group`` > 1 (data-parallel ranks),
+    runs of ``group`` neighbouring batches, which have similar lengths, stay together, so the ranks
+    that take one each in a step finish it at about the same time."""
     order = rng.permutation(len(lengths)).tolist()
-    batches = []
+    groups, leftovers = [], []
     size = batch_size * pool
     for start in range(0, len(order), size):
         chunk = sorted(order[start:start + size], key=lambda i: lengths[i])
-        batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
-    rng.shuffle(batches)
-    return batches
+        batches = [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
+        full = len(batches) - len(batches) % group
+        groups += [batches[i:i + group] for i in range(0, full, group)]
+        leftovers += batches[full:]  # regrouped below, so every group is complete and ranks stay aligned
+    groups += [leftovers[i:i + group] for i in range(0, len(leftovers) - len(leftovers) % group, group)]
+    rng.shuffle(groups)
+    tail = leftovers[len(leftovers) - len(leftovers) % group:]  # at most group-1 batches, last
+    return [batch for run in groups for batch in run] + tail
 
 
 def collate(encoded: list[list[int]], indices: list[int], device: str):
@@ -136,8 +145,12 @@ def _progress(enabled: bool):
 def train_module(module: nn.Module, train_encoded: list[list[int]], train_labels: list[int],
                  val_encoded: list[list[int]], val_labels: list[int], n_classes: int,
                  config: LoopConfig, settings: FitSettings, device: str) -> dict:
-    """Train ``module`` in place and return the history; the best weights are loaded at the end."""
+    """Train ``module`` in place and return the history; the best weights are loaded at the end.
+    Under torchrun each rank trains on its own shard of every epoch's batches (DDP); see
+    :mod:`nlpzoo.distributed`."""
     module.to(device)
+    world = distributed.world()
+    trained = distributed.wrap(module)  # DistributedDataParallel under torchrun, else the module itself
     optimizer = torch.optim.AdamW(module.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     counts = np.bincount(train_labels, minlength=n_classes).astype(np.float64)
     weights = None
@@ -147,24 +160,30 @@ def train_module(module: nn.Module, train_encoded: list[list[int]], train_labels
     labels_tensor = torch.tensor(train_labels, dtype=torch.long)
     lengths = [len(x) for x in train_encoded]
 
-    checkpoint = Checkpoint(settings.checkpoint_dir) if settings.checkpoint_dir else None
+    checkpoint = Checkpoint(settings.checkpoint_dir) if settings.checkpoint_dir and distributed.is_main() else None
+    resume_from = Checkpoint(settings.checkpoint_dir) if settings.checkpoint_dir else None
     state = {"epoch": 0, "global_step": 0, "best_score": -1.0, "best_epoch": 0, "bad_epochs": 0, "epochs": [],
              "train_tokens": 0, "train_seconds": 0.0}
     best_state = None
     if settings.resume:
-        if checkpoint is None or not checkpoint.exists:
+        if resume_from is None or not resume_from.exists:
             raise RunDirError(f"Nothing to resume in {settings.checkpoint_dir}: no checkpoint was saved there.")
-        state, best_state = checkpoint.load(module, optimizer)
+        state, best_state = resume_from.load(module, optimizer)
         settings.log(f"Resuming after epoch {state['epoch']} (step {state['global_step']}).")
 
     interrupted = False
     stopped_early = False
-    with _progress(settings.progress) as progress:
+    with _progress(settings.progress and distributed.is_main()) as progress:
         for epoch in range(state["epoch"] + 1, config.epochs + 1):
             if config.max_steps and state["global_step"] >= config.max_steps:
                 break
-            torch.manual_seed(settings.seed * 1000 + epoch)
-            batches = bucketed_batches(lengths, config.batch_size, np.random.default_rng([settings.seed, epoch]))
+            torch.manual_seed(settings.seed * 1000 + epoch + (world.rank * 7919 if world else 0))  # dropout per rank
+            batches = bucketed_batches(lengths, config.batch_size, np.random.default_rng([settings.seed, epoch]),
+                                       group=world.size if world else 1)
+            batches = distributed.shard(batches)  # the same order on every rank, every size-th batch each
+            if world and epoch == state["epoch"] + 1:
+                state["rank_rows"] = {str(r): rows for r, rows in
+                                      enumerate(distributed.gather(sorted(i for b in batches for i in b)))}
             task = progress.add_task(f"epoch {epoch}/{config.epochs}", total=len(batches), loss=0.0, speed=0.0)
             module.train()
             total_loss, seen, tokens, started = 0.0, 0, 0, time.perf_counter()
@@ -173,7 +192,7 @@ def train_module(module: nn.Module, train_encoded: list[list[int]], train_labels
                     ids, batch_lengths = collate(train_encoded, indices, device)
                     target = labels_tensor[indices].to(device)
                     optimizer.zero_grad(set_to_none=True)
-                    loss = loss_fn(module(ids, batch_lengths), target)
+                    loss = loss_fn(trained(ids, batch_lengths), target)
                     loss.backward()
                     if config.clip_norm > 0:
                         nn.utils.clip_grad_norm_(module.parameters(), config.clip_norm)
@@ -188,12 +207,15 @@ def train_module(module: nn.Module, train_encoded: list[list[int]], train_labels
                         break
             except KeyboardInterrupt:
                 interrupted = True
+                state["train_tokens"] += tokens
+                state["train_seconds"] += time.perf_counter() - started
                 settings.log("Interrupted: keeping the best weights so far (the last finished epoch is checkpointed).")
                 break
             finally:
-                state["train_tokens"] += tokens
-                state["train_seconds"] += time.perf_counter() - started
                 progress.remove_task(task)
+            total_loss, seen, tokens = distributed.all_sum(total_loss, seen, tokens)  # over every rank
+            state["train_tokens"] += int(tokens)
+            state["train_seconds"] += time.perf_counter() - started
             score = macro_f1(val_labels, predict_logits(module, val_encoded, device).argmax(1), n_classes) \
                 if val_encoded else 0.0
             state["epochs"].append({"epoch": epoch, "train_loss": total_loss / max(seen, 1), "val_macro_f1": score,

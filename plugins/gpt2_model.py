@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from nlpzoo import distributed
 from nlpzoo.atomic import write_json
 from nlpzoo.devices import resolve_device
 from nlpzoo.errors import RunDirError, ZooError
@@ -128,7 +129,7 @@ class GPT2Generator:
         from transformers import get_scheduler
 
         p = self.params
-        self.device = resolve_device(settings.device)
+        self.device = distributed.device_for(resolve_device(settings.device))
         if settings.threads:
             torch.set_num_threads(settings.threads)
         torch.manual_seed(settings.seed)
@@ -136,9 +137,11 @@ class GPT2Generator:
         if p["block_size"] > self.model.config.n_positions:
             raise ZooError(f"--param block_size={p['block_size']} is longer than the model's {self.model.config.n_positions} positions.")
         self.model.to(self.device)
+        trained = distributed.wrap(self.model)  # DistributedDataParallel under torchrun
         train_blocks = pack_blocks(self.tokenizer, train_texts, p["block_size"])
         val_blocks = pack_blocks(self.tokenizer, validation_texts, p["block_size"]) if validation_texts else None
-        steps_per_epoch = math.ceil(len(train_blocks) / (p["batch_size"] * p["grad_accum"]))
+        world_size = distributed.world().size if distributed.world() else 1
+        steps_per_epoch = math.ceil(len(train_blocks) / (p["batch_size"] * p["grad_accum"] * world_size))
         total = steps_per_epoch * p["epochs"]
         if p["max_steps"]:
             total = min(total, p["max_steps"])
@@ -152,7 +155,8 @@ class GPT2Generator:
                    "step_losses": []}
         progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                             TextColumn("loss {task.fields[loss]:.3f}"), TextColumn("{task.fields[speed]:,.0f} tok/s"),
-                            TimeRemainingColumn(), disable=not settings.progress, transient=True)
+                            TimeRemainingColumn(), disable=not (settings.progress and distributed.is_main()),
+                            transient=True)
         started = time.perf_counter()
         with progress:
             try:
@@ -163,12 +167,16 @@ class GPT2Generator:
                     generator = torch.Generator().manual_seed(settings.seed * 1000 + epoch)
                     order = torch.randperm(len(train_blocks), generator=generator)
                     micro = [order[i:i + p["batch_size"]] for i in range(0, len(order), p["batch_size"])]
+                    micro = distributed.shard(micro)  # a disjoint share of the blocks for each rank
+                    if distributed.world() and epoch == 1:
+                        history["rank_blocks"] = {str(r): b for r, b in enumerate(
+                            distributed.gather(sorted(int(i) for m in micro for i in m)))}
                     task = progress.add_task(f"epoch {epoch}/{p['epochs']}", total=len(micro), loss=0.0, speed=0.0)
                     epoch_loss, epoch_batches = 0.0, 0
                     for index, batch_ids in enumerate(micro, start=1):
                         batch = train_blocks[batch_ids].to(self.device)
                         with _autocast(self.device):
-                            loss = self.model(input_ids=batch, labels=batch).loss
+                            loss = trained(input_ids=batch, labels=batch).loss
                         (loss / p["grad_accum"]).backward()
                         history["train_tokens"] += batch.numel()
                         epoch_loss += loss.item()
@@ -186,6 +194,7 @@ class GPT2Generator:
                         if history["steps"] >= total:
                             break
                     progress.remove_task(task)
+                    epoch_loss, epoch_batches = distributed.all_sum(epoch_loss, epoch_batches)
                     val_loss = evaluation_loss(self.model, val_blocks, self.device, p["batch_size"]) \
                         if val_blocks is not None else float("nan")
                     history["epochs"].append({"epoch": epoch, "train_loss": epoch_loss / max(epoch_batches, 1),
@@ -196,8 +205,11 @@ class GPT2Generator:
                 history["interrupted"] = True
                 settings.log("Interrupted: saving the model as it is now.")
         history["train_seconds"] = time.perf_counter() - started
+        history["train_tokens"] = int(distributed.all_sum(history["train_tokens"])[0]) if not history["interrupted"] \
+            else history["train_tokens"]
         history["parameters"] = sum(q.numel() for q in self.model.parameters())
-        self.save(run_dir)
+        if distributed.is_main():
+            self.save(run_dir)
         return history
 
     # -- saving and loading --------------------------------------------------------------------------
