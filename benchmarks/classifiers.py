@@ -17,7 +17,6 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -123,7 +122,7 @@ def main() -> None:
                  "train_seconds": seconds, "real_tokens_per_second": speed, "epochs": args.naive_epochs})
     print(json.dumps(rows[-1]))
 
-    print(f"\n| model | macro-F1 | accuracy | train s | real tokens/s | epochs |\n|---|---|---|---|---|---|")
+    print("\n| model | macro-F1 | accuracy | train s | real tokens/s | epochs |\n|---|---|---|---|---|---|")
     for r in rows:
         tps = f"{r['real_tokens_per_second']:,.0f}" if r["real_tokens_per_second"] else "-"
         print(f"| {r['model']} | {r['macro_f1']:.3f} | {r['accuracy']:.3f} | {r['train_seconds']:.1f} | {tps} | {r['epochs']} |")

@@ -35,7 +35,7 @@ def bench_command(ctx, classifiers, data, text_col, score_col, fmt, discretize, 
                   threads, device, out, sort_key, compare_path, as_json):
     """Train and evaluate classifiers on the same data, split and seeds; print one table."""
     from nlpzoo.bench import environment, run_jobs, summarise
-    from nlpzoo.bench_report import compare, markdown_table, sort_summary, write_reports
+    from nlpzoo.bench_report import compare, sort_summary, write_reports
     from nlpzoo.components import parse_param_options
     from nlpzoo.errors import ZooError
     from nlpzoo.experiment import DataOptions

@@ -95,7 +95,6 @@ def run_command(ctx, classifier, generator, base, data, text_col, score_col, fmt
 def _launch_torchrun(ctx, nproc: int, out, name) -> None:
     """zoo run ... --nproc N  ==  torchrun --standalone --nproc-per-node N -m nlpzoo run ... (no --nproc)."""
     import subprocess
-    import sys
     from datetime import datetime
 
     args = list(sys.argv[1:])
@@ -217,7 +216,6 @@ def _run_generator(ctx, zoo, name, base, overrides, data, text_col, fmt, preproc
 def generate_command(ctx, run_dir, prompt, max_new_tokens, temperature, top_k, top_p, repetition_penalty,
                      num_return_sequences, seed, greedy, device, as_json):
     """Continue a prompt with a trained generator: zoo generate RUN_DIR --prompt "..."."""
-    import sys
 
     from nlpzoo.generation import load_generator
     from nlpzoo.generation import check_sampling

@@ -114,14 +114,18 @@ def _pick_column(path: Path, columns: list[str], wanted: str | None, candidates:
                     f" Columns found: {', '.join(columns) or '(none)'}. Pass {option} NAME.")
 
 
+def _open_table(path: Path, fmt: str | None, text_col: str | None):
+    """(columns, records, text column) of a non-empty file."""
+    columns, records = read_records(path, detect_format(path, fmt))
+    if not records:
+        raise DataError(f"{path}: the dataset is empty (no rows after the header).")
+    return columns, records, _pick_column(path, columns, text_col, TEXT_COLUMNS, "text", "--text-col")
+
+
 def load_dataset(path: str | Path, text_col: str | None = None, score_col: str | None = None,
                  fmt: str | None = None) -> Dataset:
     path = Path(path)
-    fmt = detect_format(path, fmt)
-    columns, records = read_records(path, fmt)
-    if not records:
-        raise DataError(f"{path}: the dataset is empty (no rows after the header).")
-    text_col = _pick_column(path, columns, text_col, TEXT_COLUMNS, "text", "--text-col")
+    columns, records, text_col = _open_table(path, fmt, text_col)
     score_col = _pick_column(path, columns, score_col, SCORE_COLUMNS, "score", "--score-col")
     dataset = Dataset(str(path), text_col, score_col, [], [], [])
     for row, record in records:
@@ -147,11 +151,7 @@ def load_dataset(path: str | Path, text_col: str | None = None, score_col: str |
 def load_texts(path: str | Path, text_col: str | None = None, fmt: str | None = None) -> Dataset:
     """Texts alone (for generators): empty texts are dropped and counted, scores are ignored."""
     path = Path(path)
-    fmt = detect_format(path, fmt)
-    columns, records = read_records(path, fmt)
-    if not records:
-        raise DataError(f"{path}: the dataset is empty (no rows after the header).")
-    text_col = _pick_column(path, columns, text_col, TEXT_COLUMNS, "text", "--text-col")
+    _, records, text_col = _open_table(path, fmt, text_col)
     dataset = Dataset(str(path), text_col, "", [], [], [])
     for row, record in records:
         text = str(record.get(text_col) or "").strip()

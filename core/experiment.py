@@ -16,7 +16,6 @@ looks like a finished model.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import asdict, dataclass, field
@@ -28,7 +27,7 @@ from .atomic import write_json
 from .classifier import FitSettings, LabeledTexts
 from .components import Component
 from .data import Dataset, load_dataset, numeric_scores
-from .datasets import resolve
+from .datasets import resolve, sha256_of
 from .discretize import Discretizer, auto_discretizer
 from .errors import DataError, RunDirError, ZooError
 from .preprocessing import build_chain, parse_steps
@@ -73,14 +72,6 @@ class PreparedData:
         return LabeledTexts([self.texts[i] for i in indices], [self.labels[i] for i in indices], len(self.class_names))
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def prepare_data(options: DataOptions, zoo, log=print, progress: bool = False) -> PreparedData:
     source = resolve(options.data, zoo.registry)
     dataset = load_dataset(source.path, options.text_col or source.text_col, options.score_col or source.score_col,
@@ -99,7 +90,7 @@ def prepare_data(options: DataOptions, zoo, log=print, progress: bool = False) -
     chain = build_chain(options.preprocess, zoo)
     texts = _run_chain(chain, dataset.texts, progress)
     info = {"path": str(Path(source.path).resolve()), "name": source.name, "text_col": dataset.text_col,
-            "score_col": dataset.score_col, "format": options.fmt or source.fmt, "sha256": file_sha256(Path(source.path)),
+            "score_col": dataset.score_col, "format": options.fmt or source.fmt, "sha256": sha256_of(Path(source.path)),
             "rows_in": dataset.rows_in, "rows_kept": len(dataset), "dropped": dataset.dropped}
     return PreparedData(options, dataset, discretizer, labels, split, texts, info)
 
@@ -288,7 +279,7 @@ def evaluate_loaded(run: LoadedRun, data: str | None, zoo, text_col=None, score_
         source = run.config["data"]
         dataset = load_dataset(source["path"], source["text_col"], source["score_col"], source.get("format"))
         indices = saved["test"]
-        if file_sha256(Path(source["path"])) != source["sha256"]:
+        if sha256_of(Path(source["path"])) != source["sha256"]:
             raise DataError(f"{source['path']} changed since the run; pass --data to evaluate on it explicitly.")
         texts = [dataset.texts[i] for i in indices]
         scores = [dataset.scores[i] for i in indices]

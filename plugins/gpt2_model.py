@@ -8,7 +8,6 @@ loads it directly.
 """
 from __future__ import annotations
 
-import json
 import math
 import os
 import time
@@ -18,7 +17,6 @@ import numpy as np
 import torch
 
 from nlpzoo import distributed
-from nlpzoo.atomic import write_json
 from nlpzoo.devices import resolve_device
 from nlpzoo.errors import RunDirError, ZooError
 from nlpzoo.generation import check_sampling
@@ -30,7 +28,6 @@ from transformers.utils import logging as _hf_logging  # noqa: E402
 
 _hf_logging.set_verbosity_error()      # the zoo shows its own progress; no "Loading weights" bars
 _hf_logging.disable_progress_bar()
-RUN_FILE = "zoo_run.json"
 
 
 # -- tokenizer and model ----------------------------------------------------------------------------
@@ -335,20 +332,3 @@ def evaluate_generator(generator: "GPT2Generator", test_texts: list[str], seed: 
         result.update(bleu_chrf(hypotheses, [r for _, r in pairs]))
         result["examples"] = [{"prompt": q, "reference": r, "generated": h} for (q, r), h in list(zip(pairs, hypotheses))[:5]]
     return result
-
-
-def read_run(run_dir: Path) -> dict:
-    path = Path(run_dir) / RUN_FILE
-    if not Path(run_dir).is_dir():
-        raise RunDirError(f"Run directory {run_dir} does not exist.")
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise RunDirError(f"{run_dir} is not a generator run (no {RUN_FILE}); make one with 'zoo run --generator gpt2'.") from None
-    except json.JSONDecodeError as error:
-        raise RunDirError(f"{path} is corrupted ({error}).") from None
-    return data
-
-
-def write_run(run_dir: Path, data: dict) -> None:
-    write_json(Path(run_dir) / RUN_FILE, data)
