@@ -50,7 +50,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default=str(DATA))
     parser.add_argument("--texts", type=int, default=800, help="texts for the speed comparison (a)")
-    parser.add_argument("--steps", type=int, default=300, help="optimizer updates for the quality run (c)")
+    parser.add_argument("--steps", type=int, default=1200, help="optimizer updates for the quality run (c)")
     parser.add_argument("--prompts", type=int, default=8)
     parser.add_argument("--new-tokens", type=int, default=64)
     args = parser.parse_args()

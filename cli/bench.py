@@ -14,7 +14,9 @@ from .run import DEFAULT_PREPROCESS, data_options
 
 
 @main.command("bench")
-@click.option("--classifiers", default="all", show_default=True, help="Comma-separated names, or 'all' (presets included).")
+@click.option("--classifiers", default="all", show_default=True,
+              help="Comma-separated names, 'all' (presets included) or 'none'.")
+@click.option("--generators", default="none", show_default=True, help="Comma-separated generator names, 'all' or 'none'.")
 @data_options
 @click.option("--discretize", help="As for zoo run.")
 @click.option("--preprocess", default=DEFAULT_PREPROCESS, show_default=True, help="As for zoo run; 'none' for raw text.")
@@ -31,7 +33,7 @@ from .run import DEFAULT_PREPROCESS, data_options
 @click.option("--compare", "compare_path", type=click.Path(dir_okay=False, exists=True), help="An earlier results.json to compare with.")
 @click.option("--json", "as_json", is_flag=True, help="Print results.json's summary as JSON.")
 @click.pass_context
-def bench_command(ctx, classifiers, data, text_col, score_col, fmt, discretize, preprocess, epochs, params, seeds, jobs,
+def bench_command(ctx, classifiers, generators, data, text_col, score_col, fmt, discretize, preprocess, epochs, params, seeds, jobs,
                   threads, device, out, sort_key, compare_path, as_json):
     """Train and evaluate classifiers on the same data, split and seeds; print one table."""
     from nlpzoo.bench import environment, run_jobs, summarise
@@ -41,14 +43,21 @@ def bench_command(ctx, classifiers, data, text_col, score_col, fmt, discretize, 
     from nlpzoo.experiment import DataOptions
 
     zoo = zoo_from(ctx)
-    names = zoo.names("classifier") if classifiers.strip() == "all" else [n.strip() for n in classifiers.split(",") if n.strip()]
-    components = [zoo.get("classifier", name) for name in names]  # unknown names fail before any work
+
+    def chosen(kind: str, spec: str):  # unknown names fail before any work
+        spec = spec.strip()
+        names = zoo.names(kind) if spec == "all" else [] if spec == "none" else [n.strip() for n in spec.split(",") if n.strip()]
+        return [zoo.get(kind, name) for name in names]
+
+    components, generator_components = chosen("classifier", classifiers), chosen("generator", generators)
+    if not components and not generator_components:
+        raise ZooError("Nothing to benchmark: name --classifiers or --generators (zoo list).")
     try:
         seed_list = [int(s) for s in seeds.split(",") if s.strip()]
     except ValueError:
         raise ZooError(f"--seeds {seeds!r}: give integers separated by commas, e.g. 13,14,15.") from None
     overrides = {**parse_param_options(params), "epochs": str(epochs)}
-    for component in components:  # bad values fail now, not after an hour of training
+    for component in [*components, *generator_components]:  # bad values fail now, not after an hour of training
         component.resolve_params({k: v for k, v in overrides.items() if component.param(k)})
     jobs = max(1, jobs)
     threads = threads or max(1, (os.cpu_count() or 1) // jobs)
@@ -59,8 +68,13 @@ def bench_command(ctx, classifiers, data, text_col, score_col, fmt, discretize, 
                  "registry": ctx.obj.get("registry"), "run_dir": str(out / "runs" / f"{c.name}-seed{seed}"),
                  "data_options": {k: v for k, v in options.__dict__.items()}}
                 for seed in seed_list for c in components]
+    job_list += [{"generator": g.name, "seed": seed, "params": overrides, "threads": threads, "device": device,
+                  "registry": ctx.obj.get("registry"), "run_dir": str(out / "runs" / f"{g.name}-seed{seed}"),
+                  "data_options": {k: v for k, v in options.__dict__.items()}}
+                 for seed in seed_list for g in generator_components]
     if not as_json:
-        click.echo(f"Benchmarking {len(components)} classifiers x {len(seed_list)} seeds with {jobs} job(s),"
+        click.echo(f"Benchmarking {len(components)} classifiers and {len(generator_components)} generators x"
+                   f" {len(seed_list)} seeds with {jobs} job(s),"
                    f" {threads} thread(s) each -> {out}", err=True)
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -70,22 +84,31 @@ def bench_command(ctx, classifiers, data, text_col, score_col, fmt, discretize, 
         task = progress.add_task("bench", total=len(job_list), last="")
 
         def finished(row):
-            status = f"FAILED ({row['error']})" if row.get("error") else f"macro-F1 {row['macro_f1']:.3f}"
-            progress.update(task, advance=1, last=f"{row['classifier']} seed {row['seed']}: {status}")
+            if row.get("error"):
+                status = f"FAILED ({row['error']})"
+            elif "classifier" in row:
+                status = f"macro-F1 {row['macro_f1']:.3f}"
+            else:
+                status = f"chrF {row['chrf']:.2f}" if row.get("chrf") is not None else "done"
+            progress.update(task, advance=1, last=f"{row.get('classifier') or row.get('generator')} seed {row['seed']}: {status}")
 
         rows, interrupted = run_jobs(job_list, jobs, on_row=finished)
 
     summary = sort_summary(summarise(rows), sort_key)
+    generator_summary = summarise(rows, "generator")
     changes = compare(summary, Path(compare_path)) if compare_path else None
-    write_reports(out, summary, rows, environment(device, threads, jobs), changes)
+    write_reports(out, summary, rows, environment(device, threads, jobs), changes, generator_summary)
     if as_json:
-        click.echo(json.dumps({"out": str(out), "summary": summary, "changes": changes or []}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"out": str(out), "summary": summary, "generator_summary": generator_summary,
+                               "changes": changes or []}, ensure_ascii=False, indent=2))
     else:
-        from nlpzoo.bench_report import COLUMNS, cell
+        from nlpzoo.bench_report import COLUMNS, GENERATOR_COLUMNS, cell
 
-        print_table([t for _, t in COLUMNS] + ["error"],
-                    [[cell(s, k) for k, _ in COLUMNS] + [s.get("error") or ""] for s in summary],
-                    title=f"{len(summary)} classifiers, seeds {','.join(map(str, seed_list))}")
+        for lines, columns, what in ((summary, COLUMNS, "classifiers"), (generator_summary, GENERATOR_COLUMNS, "generators")):
+            if lines:
+                print_table([t for _, t in columns] + ["error"],
+                            [[cell(s, k) for k, _ in columns] + [s.get("error") or ""] for s in lines],
+                            title=f"{len(lines)} {what}, seeds {','.join(map(str, seed_list))}")
         if changes:
             print_table(["model", "macro-F1 change", "accuracy change", "train s change"],
                         [[c["classifier"], f"{c.get('macro_f1_change', 0):+.3f}", f"{c.get('accuracy_change', 0):+.3f}",

@@ -79,6 +79,10 @@ def run_command(ctx, classifier, generator, base, data, text_col, score_col, fmt
         _launch_torchrun(ctx, nproc, out, classifier or generator)
         return
     world = distributed.setup(device)
+    if world and threads is None:  # share this machine's cores between its ranks
+        import os
+
+        threads = max(1, (os.cpu_count() or 1) // int(os.environ.get("LOCAL_WORLD_SIZE", world.size)))
     if world and not world.main:
         progress, as_json = False, True  # rank 0 alone talks to the user
     zoo = zoo_from(ctx)

@@ -21,11 +21,15 @@ from .experiment import DataOptions
 
 METRICS = ["macro_f1", "accuracy", "macro_precision", "macro_recall", "train_seconds", "train_tokens_per_second",
            "inference_texts_per_second", "parameters", "model_size_bytes"]
+GENERATOR_METRICS = ["test_perplexity", "bleu", "chrf", "train_tokens_per_second", "generation_tokens_per_second",
+                     "train_seconds", "parameters"]
 _PREPARED: dict = {}
 
 
 def run_job(job: dict) -> dict:
-    """One classifier on one seed; runs in a worker process or in this one. Never raises."""
+    """One classifier (or generator) on one seed; runs in a worker process or in this one. Never raises."""
+    if job.get("generator"):
+        return run_generator_job(job)
     import torch
 
     from .classifier import FitSettings
@@ -67,6 +71,55 @@ def run_job(job: dict) -> dict:
     return row
 
 
+def run_generator_job(job: dict) -> dict:
+    """One generator on one seed: train with the bench's budget, then perplexity, BLEU, chrF and
+    generation speed on a few held-out prompts."""
+    import torch
+
+    from .classifier import FitSettings
+    from .discovery import get_zoo
+    from .generation import load_generator, train_generator
+
+    started = time.perf_counter()
+    row = {"generator": job["generator"], "seed": job["seed"]}
+    try:
+        if job.get("threads"):
+            torch.set_num_threads(job["threads"])
+        zoo = get_zoo(job.get("registry"))
+        component = zoo.get("generator", job["generator"])
+        overrides = {k: v for k, v in job["params"].items() if component.param(k)}
+        options = job["data_options"]
+        settings = FitSettings(seed=job["seed"], device=job["device"], progress=False, threads=job.get("threads"),
+                               log=lambda m: None)
+        result = train_generator(component, overrides, options.get("data"), options.get("text_col"),
+                                 options.get("fmt"), None, Path(job["run_dir"]), settings, zoo)
+        metrics = result["metrics"]
+        generator, record = load_generator(job["run_dir"], zoo, device=job["device"])
+        from .data import load_texts
+        from .datasets import resolve
+
+        texts = load_texts(resolve(options.get("data"), zoo.registry).path, options.get("text_col"), options.get("fmt")).texts
+        prompts = [" ".join(texts[i].split()[:5]) for i in record["split"]["test"][:3]]
+        tokens, seconds = 0, 0.0
+        for number, prompt in enumerate(prompts):
+            began = time.perf_counter()
+            text = generator.generate(prompt, max_new_tokens=48, seed=number)[0]
+            seconds += time.perf_counter() - began
+            tokens += len(generator.tokenizer(text)["input_ids"])
+        row.update({k: metrics.get(k) for k in GENERATOR_METRICS})
+        row["generation_tokens_per_second"] = tokens / seconds if seconds else None
+        row.update({"distribution": component.distribution, "version": component.version, "run_dir": job["run_dir"],
+                    "bleu_signature": metrics.get("bleu_signature"), "chrf_signature": metrics.get("chrf_signature"),
+                    "error": None})
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # noqa: BLE001
+        row["error"] = f"{type(error).__name__}: {(str(error).strip().splitlines() or [''])[0]}"
+        row["traceback"] = traceback.format_exc(limit=5)
+    row["wall_seconds"] = time.perf_counter() - started
+    return row
+
+
 def _init_worker():
     import signal
 
@@ -102,18 +155,19 @@ def run_jobs(jobs: list[dict], workers: int, on_row=None) -> tuple[list[dict], b
     return rows, False
 
 
-def summarise(rows: list[dict]) -> list[dict]:
-    """One line per classifier: mean and sample std over its seeds (failed seeds are listed)."""
+def summarise(rows: list[dict], kind: str = "classifier") -> list[dict]:
+    """One line per model: mean and sample std over its seeds (failed seeds are listed)."""
     by_name: dict[str, list[dict]] = {}
     for row in rows:
-        by_name.setdefault(row["classifier"], []).append(row)
+        if kind in row:
+            by_name.setdefault(row[kind], []).append(row)
     summary = []
     for name, runs in by_name.items():
         good = [r for r in runs if not r.get("error")]
-        line = {"classifier": name, "seeds": sorted(r["seed"] for r in good),
+        line = {kind: name, "seeds": sorted(r["seed"] for r in good),
                 "failed_seeds": sorted(r["seed"] for r in runs if r.get("error")),
                 "error": next((r["error"] for r in runs if r.get("error")), None)}
-        for metric in METRICS:
+        for metric in (METRICS if kind == "classifier" else GENERATOR_METRICS):
             values = [r[metric] for r in good if r.get(metric) is not None]
             line[metric] = statistics.fmean(values) if values else None
             line[f"{metric}_std"] = statistics.stdev(values) if len(values) > 1 else (0.0 if values else None)

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from .atomic import atomic_path, write_json, write_text
-from .bench import METRICS
+from .bench import GENERATOR_METRICS, METRICS
 
 COLUMNS = [("classifier", "model"), ("macro_f1", "macro-F1"), ("accuracy", "accuracy"),
            ("macro_precision", "macro P"), ("macro_recall", "macro R"), ("train_seconds", "train s"),
@@ -17,10 +17,15 @@ COLUMNS = [("classifier", "model"), ("macro_f1", "macro-F1"), ("accuracy", "accu
            ("parameters", "params"), ("model_size_bytes", "size MB")]
 
 
+GENERATOR_COLUMNS = [("generator", "generator"), ("test_perplexity", "perplexity"), ("bleu", "BLEU"), ("chrf", "chrF"),
+                     ("train_tokens_per_second", "train tok/s"), ("generation_tokens_per_second", "gen tok/s"),
+                     ("train_seconds", "train s"), ("parameters", "params")]
+
+
 def cell(line: dict, key: str) -> str:
     value, std = line.get(key), line.get(f"{key}_std")
-    if key == "classifier":
-        return line["classifier"]
+    if key in ("classifier", "generator"):
+        return line[key]
     if value is None:
         return "-"
     if key == "model_size_bytes":
@@ -28,7 +33,7 @@ def cell(line: dict, key: str) -> str:
     if key == "parameters":
         return f"{value:,.0f}"
     digits = 3 if key in ("macro_f1", "accuracy", "macro_precision", "macro_recall") else \
-        1 if key in ("train_seconds", "model_size_bytes") else 0
+        1 if key in ("train_seconds", "model_size_bytes", "test_perplexity") else 2 if key in ("bleu", "chrf") else 0
     text = f"{value:,.{digits}f}"
     if std and len(line.get("seeds", [])) > 1:
         text += f" ± {std:,.{digits}f}"
@@ -41,11 +46,11 @@ def sort_summary(summary: list[dict], key: str) -> list[dict]:
     return ok + [s for s in summary if s.get(key) is None]
 
 
-def markdown_table(summary: list[dict]) -> str:
-    lines = ["| " + " | ".join(title for _, title in COLUMNS) + " | error |",
-             "|" + "---|" * (len(COLUMNS) + 1)]
+def markdown_table(summary: list[dict], columns=COLUMNS) -> str:
+    lines = ["| " + " | ".join(title for _, title in columns) + " | error |",
+             "|" + "---|" * (len(columns) + 1)]
     for line in summary:
-        lines.append("| " + " | ".join(cell(line, key) for key, _ in COLUMNS) + f" | {line.get('error') or ''} |")
+        lines.append("| " + " | ".join(cell(line, key) for key, _ in columns) + f" | {line.get('error') or ''} |")
     return "\n".join(lines) + "\n"
 
 
@@ -90,7 +95,7 @@ def _charts(summary: list[dict], rows: list[dict]) -> list[tuple[str, str]]:
         images.append((title, _png(figure)))
         plt.close(figure)
     for row in rows:
-        if row.get("error") or not row.get("confusion_matrix"):
+        if row.get("error") or not row.get("confusion_matrix"):  # generators have none
             continue
         matrix, names = np.array(row["confusion_matrix"]), row["class_names"]
         figure, axes = plt.subplots(figsize=(1.1 * len(names) + 2, 1.0 * len(names) + 1.6))
@@ -105,21 +110,31 @@ def _charts(summary: list[dict], rows: list[dict]) -> list[tuple[str, str]]:
     return images
 
 
-def write_reports(out: Path, summary: list[dict], rows: list[dict], env: dict, changes: list | None = None) -> None:
+def write_reports(out: Path, summary: list[dict], rows: list[dict], env: dict, changes: list | None = None,
+                  generator_summary: list[dict] | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    table = markdown_table(summary)
+    table = markdown_table(summary) if summary else ""
+    if generator_summary:
+        table += ("\n" if table else "") + markdown_table(generator_summary, GENERATOR_COLUMNS)
     write_text(out / "table.md", table)
-    fields = ["classifier", "seed", *METRICS, "distribution", "version", "wall_seconds", "error", "run_dir"]
+    fields = ["classifier", "generator", "seed", *dict.fromkeys(METRICS + GENERATOR_METRICS), "distribution", "version",
+              "wall_seconds", "error", "run_dir"]
     with atomic_path(out / "results.csv") as temporary:
         with open(temporary, "w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
             writer.writeheader()
             writer.writerows(rows)
-    write_json(out / "results.json", {"environment": env, "summary": summary, "changes": changes or [],
+    write_json(out / "results.json", {"environment": env, "summary": summary, "generator_summary": generator_summary or [],
+                                      "changes": changes or [],
                                       "runs": [{k: v for k, v in r.items() if k != "traceback"} for r in rows]})
     head = "".join(f"<th>{html.escape(title)}</th>" for _, title in COLUMNS) + "<th>error</th>"
     body = "".join("<tr>" + "".join(f"<td>{html.escape(cell(s, k))}</td>" for k, _ in COLUMNS)
                    + f"<td>{html.escape(s.get('error') or '')}</td></tr>" for s in summary)
+    if generator_summary:
+        head2 = "".join(f"<th>{html.escape(t)}</th>" for _, t in GENERATOR_COLUMNS) + "<th>error</th>"
+        body2 = "".join("<tr>" + "".join(f"<td>{html.escape(cell(s, k))}</td>" for k, _ in GENERATOR_COLUMNS)
+                        + f"<td>{html.escape(s.get('error') or '')}</td></tr>" for s in generator_summary)
+        body += f"</table><h2>Generators</h2><table><tr>{head2}</tr>{body2}"
     images = "".join(f"<figure><img alt='{html.escape(t)}' src='data:image/png;base64,{b}'><figcaption>"
                      f"{html.escape(t)}</figcaption></figure>" for t, b in _charts(summary, rows))
     env_rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>" for k, v in env.items())

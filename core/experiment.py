@@ -200,6 +200,7 @@ def train_and_evaluate(component: Component, param_overrides: dict, prepared: Pr
                           f"{component.name}: test split")
     plot_learning_curve(history.get("epochs", []), run_dir / "learning_curve.png", component.name)
     config["status"] = "complete"
+    config["model_files"] = sorted(p.name for p in model_files)  # e.g. model.safetensors, vocabulary.json
     write_json(run_dir / "config.json", config)
     return RunResult(run_dir, metrics, history, bool(history.get("interrupted")))
 

@@ -9,9 +9,9 @@ comes from::
     follow = ['/reviews/\\d+']         # regexes on absolute URLs (or follow_css = "a.review")
     max_depth = 2
     max_pages = 500
-    text = "div.review-body"          # CSS selector of the text (text_xpath is not needed: CSS covers it)
-    title = "h1"                      # optional
-    date = "time"                     # optional
+    text = "div.review-body"          # CSS selector of the text, or XPath ("//div[@class='body']")
+    title = "h1"                      # optional, CSS or XPath
+    date = "time"                     # optional, CSS or XPath
     min_length = 20                   # characters; shorter texts are skipped
 
     [score]                           # either a selector, mapped from `range` onto 0-10 ...
@@ -180,6 +180,15 @@ def load_site(path: str | os.PathLike) -> Site:
         if not isinstance(score["keywords"], list) or not all(isinstance(k, str) and k for k in score["keywords"]):
             raise SiteError(f"{path}: key 'score.keywords' must be a list of words.")
         site.keywords = score["keywords"]
+    for key, selector in (("text", site.text), ("title", site.title), ("date", site.date),
+                          ("score.selector", site.score_selector)):
+        if selector and is_xpath(selector):
+            from lxml import etree
+
+            try:
+                etree.XPath(selector)
+            except etree.XPathSyntaxError as error:
+                raise SiteError(f"{path}: key '{key}': {selector!r} is not valid XPath ({error}).") from None
     polite = need("politeness", dict, {})
     defaults = Politeness(download_delay=0.0, autothrottle=False, concurrency=16) if site.local else Politeness()
     for key, value in polite.items():
@@ -238,6 +247,23 @@ def parse_number(text: str) -> float | None:
     return float(match.group(0).replace(",", ".")) if match else None
 
 
+def is_xpath(selector: str) -> bool:
+    """Selectors starting with / or ./ or ( are XPath, anything else is CSS."""
+    return selector.startswith(("/", "./", "("))
+
+
+def _select_texts(soup, selector: str) -> list[str]:
+    """The cleaned texts of every node a CSS or XPath selector picks (attributes and text() results too)."""
+    if not is_xpath(selector):
+        return [clean_text(node.get_text(" ")) for node in soup.select(selector)]
+    import lxml.html
+
+    tree = lxml.html.fromstring(str(soup) or "<html></html>")
+    found = tree.xpath(selector)
+    found = found if isinstance(found, list) else [found]
+    return [clean_text(node.text_content() if hasattr(node, "text_content") else str(node)) for node in found]
+
+
 def extract(html: str, url: str, site: Site) -> tuple[dict | None, list[str]]:
     """(item or None, links to follow) from one decoded page; both scrapers call this."""
     from bs4 import BeautifulSoup
@@ -251,20 +277,24 @@ def extract(html: str, url: str, site: Site) -> tuple[dict | None, list[str]]:
             absolute = urldefrag(urljoin(url, href))[0]
             if site.should_follow(absolute):
                 links.append(absolute)
-    title = clean_text(soup.select_one(site.title).get_text(" ")) if site.title and soup.select_one(site.title) else ""
-    date = clean_text(soup.select_one(site.date).get_text(" ")) if site.date and soup.select_one(site.date) else ""
+    title = next(iter(_select_texts(soup, site.title)), "") if site.title else ""
+    date = next(iter(_select_texts(soup, site.date)), "") if site.date else ""
     score_value = None
     if site.score_selector:
-        element = soup.select_one(site.score_selector)
-        if element is not None:
-            raw = element.get(site.score_attribute) if site.score_attribute else element.get_text(" ")
+        if is_xpath(site.score_selector):
+            raw = next(iter(_select_texts(soup, site.score_selector)), None)
+        else:
+            element = soup.select_one(site.score_selector)
+            raw = None if element is None else (element.get(site.score_attribute) if site.score_attribute
+                                                 else element.get_text(" "))
+        if raw is not None:
             number = parse_number(str(raw or ""))
             if number is not None:
                 low, high = site.score_range
                 score_value = round(min(10.0, max(0.0, (number - low) / (high - low) * 10)), 2)
     for tag in soup(BOILERPLATE):
         tag.decompose()
-    parts = [clean_text(node.get_text(" ")) for node in soup.select(site.text)]
+    parts = _select_texts(soup, site.text)
     text = clean_text(" ".join(p for p in parts if p))
     if len(text) < site.min_length:
         return None, links

@@ -173,7 +173,7 @@ class GPT2Generator:
                     for index, batch_ids in enumerate(micro, start=1):
                         batch = train_blocks[batch_ids].to(self.device)
                         with _autocast(self.device):
-                            loss = trained(input_ids=batch, labels=batch).loss
+                            loss = trained(input_ids=batch, labels=batch, use_cache=False).loss  # no KV cache in training
                         (loss / p["grad_accum"]).backward()
                         history["train_tokens"] += batch.numel()
                         epoch_loss += loss.item()
@@ -250,7 +250,7 @@ class GPT2Generator:
         streamer = WholeCharacterStreamer(self.tokenizer, input_ids.shape[1], on_text) \
             if on_text and num_return_sequences == 1 else None
         sampling = {"temperature": temperature, "top_k": top_k, "top_p": top_p} if do_sample else {}
-        with torch.no_grad():
+        with torch.inference_mode():
             output = self.model.generate(input_ids=input_ids, attention_mask=torch.ones_like(input_ids),
                                          max_new_tokens=max_new_tokens, do_sample=do_sample,
                                          repetition_penalty=repetition_penalty, num_return_sequences=num_return_sequences,

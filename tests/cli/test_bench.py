@@ -118,3 +118,17 @@ def test_compare_shows_the_change(tmp_path):
 def test_unknown_classifier_fails_before_training(tmp_path):
     result = bench("--classifiers", "gru,lstmm", "--out", str(tmp_path))
     assert result.exit_code == 2 and "Did you mean: lstm" in result.output
+
+
+def test_generators_get_their_own_table(tmp_path):
+    args = ["--classifiers", "none", "--generators", "gpt2", "--epochs", "1", "--out", str(tmp_path), "--json"]
+    for key, value in {"n_layer": 1, "n_embd": 32, "n_head": 2, "vocab_size": 500, "block_size": 32, "eval_texts": 3}.items():
+        args += ["--param", f"{key}={value}"]
+    result = bench(*args)
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.output)["generator_summary"][0]
+    assert line["generator"] == "gpt2" and line["error"] is None
+    for key in ["test_perplexity", "bleu", "chrf", "train_tokens_per_second", "generation_tokens_per_second"]:
+        assert line[key] is not None and line[key] >= 0, key
+    assert "| gpt2 |" in (tmp_path / "table.md").read_text()
+    assert "<h2>Generators</h2>" in (tmp_path / "report.html").read_text()

@@ -134,7 +134,21 @@ def test_scrape_command_prints_stats(site, tmp_path):
     assert json.loads(result.output)["items_kept"] == 32
 
 
+def test_xpath_selectors_give_the_same_items_as_css(site, tmp_path, scraped):
+    base_url, site_path = site
+    text = open(site_path, encoding="utf-8").read()
+    text = text.replace('text = "div.review-body"', 'text = "//div[@class=\'review-body\']"')
+    text = text.replace('title = "h1"', 'title = "//h1"').replace('selector = ".stars"', 'selector = "//span[@class=\'stars\']"')
+    xpath_site = tmp_path / "xpath.toml"
+    xpath_site.write_text(text, "utf-8")
+    scrape("beautifulsoup", xpath_site, tmp_path / "xpath.jsonl")
+    css = {i["url"].replace(scraped[0], ""): (i["title"], i["text"], i["score"]) for i in scraped[1]["beautifulsoup"][1]}
+    xpath = {i["url"].replace(base_url, ""): (i["title"], i["text"], i["score"]) for i in items(tmp_path / "xpath.jsonl")}
+    assert xpath == css
+
+
 @pytest.mark.parametrize("text, message", [
+    ('start_urls = ["http://x/"]\ntext = "//div[@"\n[score]\nselector = ".s"\n', "key 'text'"),
     ('text = "p"\n[score]\nselector = ".s"\n', "key 'start_urls' is required"),
     ('start_urls = ["ftp://x/"]\ntext = "p"\n[score]\nselector = ".s"\n', "is not an http(s) URL"),
     ('start_urls = ["http://x/"]\n[score]\nselector = ".s"\n', "key 'text' is required"),
