@@ -36,7 +36,7 @@ from .run import DEFAULT_PREPROCESS, data_options
 def bench_command(ctx, classifiers, generators, data, text_col, score_col, fmt, discretize, preprocess, epochs, params, seeds, jobs,
                   threads, device, out, sort_key, compare_path, as_json):
     """Train and evaluate classifiers on the same data, split and seeds; print one table."""
-    from nlpzoo.bench import environment, run_jobs, summarise
+    from nlpzoo.bench import environment, estimated_cost, prepare_shared, run_jobs, summarise
     from nlpzoo.bench_report import compare, sort_summary, write_reports
     from nlpzoo.components import parse_param_options
     from nlpzoo.errors import ZooError
@@ -72,6 +72,9 @@ def bench_command(ctx, classifiers, generators, data, text_col, score_col, fmt, 
                   "registry": ctx.obj.get("registry"), "run_dir": str(out / "runs" / f"{g.name}-seed{seed}"),
                   "data_options": {k: v for k, v in options.__dict__.items()}}
                  for seed in seed_list for g in generator_components]
+    costs = {c.name: estimated_cost(c, overrides) for c in components}
+    job_list.sort(key=lambda job: -costs.get(job.get("classifier"), 0))  # longest first; generators last
+    shared = prepare_shared(job_list, zoo) if jobs > 1 else None  # once here, not once per worker
     if not as_json:
         click.echo(f"Benchmarking {len(components)} classifiers and {len(generator_components)} generators x"
                    f" {len(seed_list)} seeds with {jobs} job(s),"
@@ -92,7 +95,7 @@ def bench_command(ctx, classifiers, generators, data, text_col, score_col, fmt, 
                 status = f"chrF {row['chrf']:.2f}" if row.get("chrf") is not None else "done"
             progress.update(task, advance=1, last=f"{row.get('classifier') or row.get('generator')} seed {row['seed']}: {status}")
 
-        rows, interrupted = run_jobs(job_list, jobs, on_row=finished)
+        rows, interrupted = run_jobs(job_list, jobs, on_row=finished, shared=shared)
 
     summary = sort_summary(summarise(rows), sort_key)
     generator_summary = summarise(rows, "generator")

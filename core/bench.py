@@ -43,9 +43,8 @@ def run_job(job: dict) -> dict:
             torch.set_num_threads(job["threads"])
         zoo = get_zoo(job.get("registry"))
         options = DataOptions(**{**job["data_options"], "seed": job["seed"]})
-        key = repr(asdict(options))
-        if key not in _PREPARED:  # one preparation per worker and seed
-            _PREPARED.clear()
+        key = data_key(options)
+        if key not in _PREPARED:  # once per process and seed (workers get them from the parent)
             _PREPARED[key] = prepare_data(options, zoo, log=lambda m: None)
         prepared = _PREPARED[key]
         component = zoo.get("classifier", job["classifier"])
@@ -120,14 +119,43 @@ def run_generator_job(job: dict) -> dict:
     return row
 
 
-def _init_worker():
+def data_key(options: DataOptions) -> str:
+    return repr(sorted(asdict(options).items()))
+
+
+def prepare_shared(jobs: list[dict], zoo) -> dict:
+    """Every seed's prepared data, made once in the parent so the workers need not each load and
+    preprocess the dataset again (they receive it when they start)."""
+    from .experiment import prepare_data
+
+    shared = {}
+    for job in jobs:
+        if job.get("generator"):
+            continue
+        options = DataOptions(**{**job["data_options"], "seed": job["seed"]})
+        key = data_key(options)
+        if key not in shared:
+            shared[key] = prepare_data(options, zoo, log=lambda m: None)
+    return shared
+
+
+def estimated_cost(component, overrides: dict) -> float:
+    """A rough relative training cost, to start the longest jobs first so the workers finish together."""
+    params = component.resolve_params({k: v for k, v in overrides.items() if component.param(k)})
+    cost = {"lstm": 4.0, "gru": 3.0, "rnn": 1.0}.get(component.capabilities.get("cell"), 0.5)
+    cost *= (2 if component.capabilities.get("bidirectional") else 1) * params.get("layers", 1)
+    return cost * params.get("epochs", 1) * params.get("hidden_size", 128) / 128
+
+
+def _init_worker(shared: dict | None = None):
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _PREPARED.update(shared or {})
 
 
-def run_jobs(jobs: list[dict], workers: int, on_row=None) -> tuple[list[dict], bool]:
-    """Run every job; returns (rows finished, interrupted)."""
+def run_jobs(jobs: list[dict], workers: int, on_row=None, shared: dict | None = None) -> tuple[list[dict], bool]:
+    """Run every job; returns (rows finished, interrupted). ``shared``: prepared data for the workers."""
     rows = []
     try:
         if workers <= 1:
@@ -139,7 +167,8 @@ def run_jobs(jobs: list[dict], workers: int, on_row=None) -> tuple[list[dict], b
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
             context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                                     initargs=(shared,)) as pool:
                 futures = [pool.submit(run_job, job) for job in jobs]
                 try:
                     for future in as_completed(futures):
