@@ -47,8 +47,12 @@ def main(ctx, registry, debug):
 
     \b
     Discover:   zoo list [KIND], zoo info NAME, zoo plugins
-    Data:       zoo data list, zoo data get NAME, zoo preprocess --steps ... TEXT
-    Models:     zoo run --classifier bigru, zoo predict RUN_DIR TEXT, zoo evaluate RUN_DIR
+    Data:       zoo data list, zoo data get NAME, zoo preprocess --steps ... TEXT,
+                zoo scrape --scraper scrapy --site site.toml -o data.jsonl
+    Classify:   zoo run --classifier bigru, zoo predict RUN_DIR TEXT, zoo evaluate RUN_DIR
+    Generate:   zoo run --generator gpt2 --data FILE, zoo generate RUN_DIR --prompt TEXT
+    Compare:    zoo bench [--classifiers all] [--generators gpt2] [--seeds 13,14,15]
+    Scale out:  zoo run ... --nproc N  (torchrun -m nlpzoo run ...)
     """
     ctx.ensure_object(dict)
     ctx.obj["registry"] = registry
