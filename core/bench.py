@@ -77,7 +77,7 @@ def run_generator_job(job: dict) -> dict:
 
     from .classifier import FitSettings
     from .discovery import get_zoo
-    from .generation import load_generator, train_generator
+    from .generation import train_generator
 
     started = time.perf_counter()
     row = {"generator": job["generator"], "seed": job["seed"]}
@@ -92,13 +92,8 @@ def run_generator_job(job: dict) -> dict:
                                log=lambda m: None)
         result = train_generator(component, overrides, options.get("data"), options.get("text_col"),
                                  options.get("fmt"), None, Path(job["run_dir"]), settings, zoo)
-        metrics = result["metrics"]
-        generator, record = load_generator(job["run_dir"], zoo, device=job["device"])
-        from .data import load_texts
-        from .datasets import resolve
-
-        texts = load_texts(resolve(options.get("data"), zoo.registry).path, options.get("text_col"), options.get("fmt")).texts
-        prompts = [" ".join(texts[i].split()[:5]) for i in record["split"]["test"][:3]]
+        metrics, generator = result["metrics"], result["generator"]
+        prompts = [" ".join(text.split()[:5]) for text in result["test_texts"][:3]]
         tokens, seconds = 0, 0.0
         for number, prompt in enumerate(prompts):
             began = time.perf_counter()

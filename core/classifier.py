@@ -14,7 +14,7 @@ loop, and a plugin only supplies the ``torch.nn.Module``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Protocol, Sequence, runtime_checkable
 
@@ -38,7 +38,6 @@ class FitSettings:
     resume: bool = False          # continue from checkpoint_dir's checkpoint
     threads: int | None = None    # torch intra-op threads (None: torch's default)
     log: Callable[[str], Any] = print
-    extra: dict = field(default_factory=dict)
 
 
 @runtime_checkable

@@ -168,17 +168,22 @@ def load_texts(path: str | Path, text_col: str | None = None, fmt: str | None = 
 
 def numeric_scores(dataset: Dataset, score_range: tuple[float, float] | None = None) -> list[float]:
     """The scores as floats; a non-numeric or out-of-range score is an error naming its row."""
+    return to_numbers(dataset.scores, dataset.rows, dataset.source, dataset.score_col, score_range)
+
+
+def to_numbers(scores: list, rows: list[int], source: str, column: str = "score",
+               score_range: tuple[float, float] | None = None) -> list[float]:
     values = []
-    for score, row in zip(dataset.scores, dataset.rows):
+    for score, row in zip(scores, rows):
         try:
             value = float(score)
             if value != value:  # NaN
                 raise ValueError
         except (TypeError, ValueError):
-            raise DataError(f"{dataset.source}: row {row}: score {score!r} in column '{dataset.score_col}'"
+            raise DataError(f"{source}: row {row}: score {score!r} in column '{column}'"
                             " is not a number. Fix the row, or use --discretize as-is for text labels.") from None
         if score_range and not (score_range[0] <= value <= score_range[1]):
-            raise DataError(f"{dataset.source}: row {row}: score {score!r} is outside the declared range"
+            raise DataError(f"{source}: row {row}: score {score!r} is outside the declared range"
                             f" {score_range[0]:g}..{score_range[1]:g}. Fix the row or widen --score-range.")
         values.append(value)
     return values

@@ -63,13 +63,12 @@ class Discretizer:
 
     def fit(self, scores: list, source: str = "", rows: list[int] | None = None) -> "Discretizer":
         """Fix the class names (and quantile edges) from a dataset's raw scores."""
-        from .data import Dataset, numeric_scores
+        from .data import to_numbers
 
         if self.strategy == "as-is":
             self.class_names = sorted({self._as_is_name(s) for s in scores}, key=_natural_key)
             return self
-        values = numeric_scores(Dataset(source, "", "score", [""] * len(scores), scores,
-                                        rows or list(range(2, len(scores) + 2))))
+        values = to_numbers(scores, rows or list(range(2, len(scores) + 2)), source)
         if self.strategy == "quantile":
             import numpy as np
 

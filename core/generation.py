@@ -46,7 +46,7 @@ def train_generator(component, overrides: dict, data: str | None, text_col: str 
     generator = component.build(**overrides)
     history = generator.train([texts[i] for i in split.train], [texts[i] for i in split.validation], settings, run_dir)
     if not main:  # the other ranks trained their shards; rank 0 evaluates and writes
-        return {"metrics": {}, "history": history, "run_dir": str(run_dir)}
+        return {"metrics": {}, "history": history, "run_dir": str(run_dir), "generator": generator, "test_texts": []}
     metrics = generator.evaluate([texts[i] for i in split.test], settings.seed) if hasattr(generator, "evaluate") else {}
     metrics.update({"train_seconds": history["train_seconds"],
                     "train_tokens_per_second": history["train_tokens"] / max(history["train_seconds"], 1e-9),
@@ -56,7 +56,8 @@ def train_generator(component, overrides: dict, data: str | None, text_col: str 
     write_json(run_dir / "metrics.json", metrics)
     record["status"] = "complete"
     write_json(run_dir / RUN_FILE, record)
-    return {"metrics": metrics, "history": history, "run_dir": str(run_dir)}
+    return {"metrics": metrics, "history": history, "run_dir": str(run_dir), "generator": generator,
+            "test_texts": [texts[i] for i in split.test]}
 
 
 def check_sampling(max_new_tokens, temperature, top_k, top_p, repetition_penalty, num_return_sequences) -> None:

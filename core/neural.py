@@ -132,9 +132,6 @@ class NeuralTextClassifier:
             return np.zeros((0, self.n_classes), dtype=np.float32)
         return torch.softmax(torch.from_numpy(logits), dim=-1).numpy()
 
-    def count_real_tokens(self, texts) -> int:
-        return sum(len(ids) for ids in self.encode(list(texts)))
-
     def save(self, directory: Path) -> None:
         directory = Path(directory)
         write_json(directory / "vocabulary.json", self.vocabulary.to_json())

@@ -28,7 +28,8 @@ class WordwiseStep:
 
     def transform(self, texts: list[str]) -> list[str]:
         cache, compute = self.cache, self.map_word
-        self.prepare(list(dict.fromkeys(w for text in texts for w in text.split() if w not in cache)))
+        if type(self).prepare is not WordwiseStep.prepare:  # only batched steps need the extra pass
+            self.prepare(list(dict.fromkeys(w for text in texts for w in text.split() if w not in cache)))
         out = []
         for text in texts:
             words = []

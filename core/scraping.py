@@ -43,6 +43,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urljoin, urlparse, urldefrag
@@ -230,10 +231,15 @@ def clean_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def relevance_score(text: str, keywords: list[str]) -> float:
+@lru_cache(maxsize=1)
+def _normalizer():
     from nlpzoo.plugins.normalize import Normalizer
 
-    normalizer = Normalizer()
+    return Normalizer()
+
+
+def relevance_score(text: str, keywords: list[str]) -> float:
+    normalizer = _normalizer()
     words = normalizer.normalize(text).split()
     wanted = [normalizer.normalize(k) for k in keywords]
     present = sum(1 for k in wanted if k in words)

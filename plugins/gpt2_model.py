@@ -243,6 +243,7 @@ class GPT2Generator:
         check_sampling(max_new_tokens, temperature, top_k, top_p, repetition_penalty, num_return_sequences)
         if seed is not None:
             torch.manual_seed(seed)
+        self.model.eval()  # no dropout while generating, also right after train()
         encoded = self.tokenizer(prompt or self.tokenizer.eos_token, return_tensors="pt", add_special_tokens=False)
         limit = self.model.config.n_positions
         input_ids = encoded["input_ids"][:, -(limit - 1):].to(self.device)  # keep the prompt's end if too long

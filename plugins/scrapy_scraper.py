@@ -92,8 +92,8 @@ def _crawl(site, output_path: str, stats_path: str) -> None:
         stats = crawler.stats.get_stats()
         sink.stats["pages_fetched"] = stats.get("downloader/response_count", 0)
         for key, value in stats.items():
-            if key.startswith("downloader/exception_type_count/"):
-                sink.error(key.rsplit("/", 1)[-1].split(".")[-1]) if value else None
+            if key.startswith("downloader/exception_type_count/") and value:
+                sink.error(key.rsplit("/", 1)[-1].split(".")[-1])
         if stats.get("robotstxt/forbidden"):
             sink.stats["errors"]["robots_disallowed"] = stats["robotstxt/forbidden"]
         if stats.get("offsite/filtered"):

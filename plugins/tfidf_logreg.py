@@ -56,9 +56,6 @@ class TfidfLogReg:
         full[:, self.model.classes_] = probabilities
         return full
 
-    def count_real_tokens(self, texts) -> int:
-        return sum(len(t.split()) for t in texts)
-
     def save(self, directory):
         import numpy as np
         from safetensors.numpy import save_file
