@@ -20,9 +20,9 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from nlpzoo.classifier import FitSettings
 from nlpzoo.discovery import get_zoo
-from nlpzoo.experiment import DataOptions, prepare_data
+from nlpzoo.kinds import DataOptions, FitSettings
+from nlpzoo.kinds.classifier import prepare_classification_data as prepare_data
 from nlpzoo.metrics import classification_metrics
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "restaurant_reviews_qaym.csv"

@@ -5,12 +5,12 @@ import json
 
 import click
 
-from nlpzoo.components import KINDS
+from nlpzoo.kinds import kind_names
 
 from . import main, zoo_from
 from .output import print_table
 
-KIND_CHOICES = [*KINDS, *[k + "s" for k in KINDS]]
+KIND_CHOICES = [*kind_names(), *[k + "s" for k in kind_names()]]
 
 
 def _component_row(c) -> dict:

@@ -10,9 +10,6 @@ import click
 from . import main, zoo_from
 from .output import print_table
 
-DEFAULT_PREPROCESS = "normalize,tokenize"
-
-
 def data_options(function):
     """Options shared by every command that reads a dataset."""
     options = [
@@ -36,30 +33,39 @@ def _score_range(value: str | None):
     return (low, high)
 
 
-def print_metrics(metrics: dict, title: str) -> None:
-    rows = [[name, f"{metrics[key]:.4f}"] for name, key in [
-        ("accuracy", "accuracy"), ("macro precision", "macro_precision"), ("macro recall", "macro_recall"),
-        ("macro F1", "macro_f1"), ("weighted precision", "weighted_precision"), ("weighted recall", "weighted_recall"),
-        ("weighted F1", "weighted_f1")]]
-    print_table(["metric", "value"], rows, title=title)
-    print_table(["class", "precision", "recall", "f1", "support"],
-                [[name, f"{v['precision']:.3f}", f"{v['recall']:.3f}", f"{v['f1-score']:.3f}", int(v["support"])]
-                 for name, v in metrics["per_class"].items()])
+def print_metrics(kind, metrics: dict, title: str) -> None:
+    print_table(["metric", "value"], kind.metrics_rows(metrics), title=title)
+    if metrics.get("per_class"):
+        print_table(["class", "precision", "recall", "f1", "support"],
+                    [[name, f"{v['precision']:.3f}", f"{v['recall']:.3f}", f"{v['f1-score']:.3f}", int(v["support"])]
+                     for name, v in metrics["per_class"].items()])
+
+
+def trainable_kind_options(function):
+    """--classifier NAME, --generator NAME, ...: one option per trainable kind."""
+    from nlpzoo.kinds import all_kinds
+
+    for kind in reversed([k for k in all_kinds().values() if k.trainable]):
+        function = click.option(f"--{kind.name}", kind.name, metavar="NAME",
+                                help=f"Train a {kind.name} (zoo list {kind.plural}).")(function)
+    return function
 
 
 @main.command("run")
-@click.option("--classifier", "classifier", help="Classifier name (zoo list classifiers), e.g. bigru.")
-@click.option("--generator", "generator", help="Generator name (zoo list generators), e.g. gpt2.")
-@click.option("--base", help="Generators: the pre-trained base (hub id, local folder or 'scratch'); same as --param base=...")
+@trainable_kind_options
+@click.option("--model", "model_id", help="The pre-trained model a component starts from (hub id or local folder);"
+              " same as --param model=...")
+@click.option("--base", hidden=True, help="Deprecated: use --model.")
 @data_options
 @click.option("--discretize", help="bins:0,4,7,10 | quantile:3 | threshold:5 | as-is (default: the dataset's, else as-is for categorical scores).")
 @click.option("--score-range", help="Declared score range LOW,HIGH; scores outside it are errors.")
-@click.option("--preprocess", help=f"Comma-separated preprocessors in order, or 'none' (default: {DEFAULT_PREPROCESS}"
-              " for classifiers, none for generators).")
+@click.option("--preprocess", help="Comma-separated preprocessors in order, or 'none' (default: the kind's:"
+              " normalize,tokenize for classifiers, none for generators).")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Override a parameter (zoo info NAME).")
 @click.option("--seed", type=int, default=13, show_default=True, help="Seed for the split, initialisation and batches.")
 @click.option("--test-fraction", type=float, default=0.2, show_default=True)
 @click.option("--validation-fraction", type=float, default=0.1, show_default=True)
+@click.option("--eval-texts", type=int, help="Generators: held-out texts continued for BLEU/chrF (default 50; 0 skips).")
 @click.option("--out", type=click.Path(file_okay=False), help="Run directory (default: runs/<time>-<name>/).")
 @click.option("--device", default="auto", show_default=True, help="auto (CUDA when present), cpu, cuda, cuda:N.")
 @click.option("--threads", type=int, help="Torch CPU threads (default: torch's choice).")
@@ -69,14 +75,16 @@ def print_metrics(metrics: dict, title: str) -> None:
               help="Train with N processes on this machine (launches torchrun; DistributedDataParallel).")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @click.pass_context
-def run_command(ctx, classifier, generator, base, data, text_col, score_col, fmt, discretize, score_range, preprocess, params, seed,
-                test_fraction, validation_fraction, out, device, threads, resume, progress, nproc, as_json):
-    """Train and evaluate a classifier (zoo run --classifier bigru) or a generator (--generator gpt2)."""
+def run_command(ctx, model_id, base, data, text_col, score_col, fmt, discretize, score_range, preprocess, params, seed,
+                test_fraction, validation_fraction, eval_texts, out, device, threads, resume, progress, nproc, as_json,
+                **names):
+    """Train and evaluate a component: zoo run --classifier bigru, zoo run --generator gpt2 ..."""
     from nlpzoo import distributed
     from nlpzoo.components import parse_param_options
 
+    chosen = {kind: name for kind, name in names.items() if name}
     if nproc > 1:
-        _launch_torchrun(ctx, nproc, out, classifier or generator)
+        _launch_torchrun(ctx, nproc, out, next(iter(chosen.values()), None))
         return
     world = distributed.setup(device)
     if world and threads is None:  # share this machine's cores between its ranks
@@ -88,10 +96,13 @@ def run_command(ctx, classifier, generator, base, data, text_col, score_col, fmt
     zoo = zoo_from(ctx)
     log = (lambda message: click.echo(message, err=True)) if not as_json else (lambda message: None)
     overrides = parse_param_options(params)
+    if base:
+        log("Warning: --base is deprecated; use --model (or --param model=...).")
+    if model_id or base:
+        overrides["model"] = model_id or base
     try:
-        _run(ctx, zoo, log, overrides, classifier, generator, base, data, text_col, score_col, fmt, discretize,
-             score_range, preprocess, seed, test_fraction, validation_fraction, out, device, threads, resume, progress,
-             as_json)
+        _run(ctx, zoo, log, chosen, overrides, data, text_col, score_col, fmt, discretize, score_range, preprocess,
+             seed, test_fraction, validation_fraction, eval_texts, out, device, threads, resume, progress, as_json)
     finally:
         distributed.teardown()
 
@@ -116,91 +127,79 @@ def _launch_torchrun(ctx, nproc: int, out, name) -> None:
     ctx.exit(subprocess.call(command))
 
 
-def _run(ctx, zoo, log, overrides, classifier, generator, base, data, text_col, score_col, fmt, discretize, score_range,
-         preprocess, seed, test_fraction, validation_fraction, out, device, threads, resume, progress, as_json):
+def _run(ctx, zoo, log, chosen, overrides, data, text_col, score_col, fmt, discretize, score_range, preprocess, seed,
+         test_fraction, validation_fraction, eval_texts, out, device, threads, resume, progress, as_json):
     from nlpzoo import distributed
-    from nlpzoo.classifier import FitSettings
-    from nlpzoo.errors import ZooError
-    from nlpzoo.experiment import DataOptions, new_run_dir, prepare_data, read_run_config, train_and_evaluate
+    from nlpzoo.kinds import DataOptions, FitSettings, get_kind
+    from nlpzoo.runs import component_of_run, read_record, train_run
 
-    if generator:
-        if classifier:
-            raise click.UsageError("Give --classifier or --generator, not both.")
-        _run_generator(ctx, zoo, generator, base, overrides, data, text_col, fmt, preprocess, seed, out, device,
-                       threads, progress, as_json, log)
-        return
-    preprocess = DEFAULT_PREPROCESS if preprocess is None else preprocess
+    if len(chosen) > 1:
+        raise click.UsageError(f"Name one model to train, not {len(chosen)}: " + ", ".join(f"--{k} {v}" for k, v in chosen.items()))
     if resume:
-        config = read_run_config(resume, require_complete=False)
-        component = zoo.get("classifier", config["component"]["base"])
-        overrides = {**{k: v for k, v in config["params"].items() if component.param(k)}, **overrides}
-        options = DataOptions(**{**config["data_options"], "score_range": tuple(config["data_options"]["score_range"])
-                                 if config["data_options"].get("score_range") else None})
-        seed, run_dir, name = config["seed"], Path(resume), config["component"]["name"]
+        record = read_record(resume, require_complete=False)
+        kind = get_kind(record.get("kind", "classifier"))
+        component = component_of_run(Path(resume), record, zoo)
+        recorded = record["component"]["name"]
+        if chosen and (list(chosen) != [kind.name] or next(iter(chosen.values())) not in (recorded, component.name)):
+            raise click.UsageError(f"{resume} is a run of the {kind.name} '{recorded}'; --resume continues it as it"
+                                   " is: leave out --" + " --".join(f"{k} {v}" for k, v in chosen.items()) + ".")
+        saved = record["data_options"]
+        if data is not None and data != saved.get("data"):
+            raise click.UsageError(f"{resume} was trained on {saved.get('data') or 'the built-in demo set'};"
+                                   f" --resume continues it on the same data: leave out --data {data}.")
+        overrides = {**{k: v for k, v in record["params"].items() if component.param(k)}, **overrides}
+        options = DataOptions(**{**saved, "score_range": tuple(saved["score_range"]) if saved.get("score_range") else None})
+        seed, name = record["seed"], recorded
     else:
-        if not classifier:
-            raise click.UsageError("Name a model: zoo run --classifier bigru (see 'zoo list classifiers').")
-        component = zoo.get("classifier", classifier)
+        if not chosen:
+            raise click.UsageError("Name a model: zoo run --classifier bigru (see 'zoo list').")
+        (kind_name, name), = chosen.items()
+        kind = get_kind(kind_name)
+        component = zoo.get(kind.name, name)
+        if "model" in overrides and not component.param("model"):
+            raise click.UsageError(f"--model: the {kind.name} '{name}' has no 'model' parameter (zoo info {name}).")
         component.resolve_params(overrides)  # a bad --param fails before any work
+        chain = kind.default_preprocess if preprocess is None else preprocess
         options = DataOptions(data, text_col, score_col, fmt, discretize, _score_range(score_range),
-                              None if preprocess.strip().lower() == "none" else preprocess, seed,
+                              None if not chain or chain.strip().lower() == "none" else chain, seed,
                               test_fraction, validation_fraction)
-        name, run_dir = component.name, None
-    prepared = prepare_data(options, zoo, log=log, progress=progress and not as_json)
-    if resume:
-        saved = json.loads((run_dir / "split.json").read_text("utf-8"))
-        if saved["train"] != prepared.split.train or saved["test"] != prepared.split.test:
-            raise ZooError(f"The data of {run_dir} changed since the run started; its split no longer matches.")
-    run_dir = run_dir or new_run_dir(name, out)
+    prepared = kind.prepare(options, zoo, log=log, progress=progress and not as_json)
     log(f"{name}: {len(prepared.split.train)} train / {len(prepared.split.validation)} validation /"
-        f" {len(prepared.split.test)} test texts, classes {', '.join(prepared.class_names)}; run directory {run_dir}")
-    settings = FitSettings(seed=seed, device=device, progress=progress and not as_json, threads=threads, log=log)
-    result = train_and_evaluate(component, overrides, prepared, run_dir, settings, resume=bool(resume))
+        f" {len(prepared.split.test)} test texts" + (f", classes {', '.join(prepared.class_names)}"
+                                                     if hasattr(prepared, "class_names") else ""))
+    settings = FitSettings(seed=seed, device=device, progress=progress and not as_json, threads=threads, log=log,
+                           eval_texts=eval_texts)
+    result = train_run(kind, component, overrides, prepared, settings, out=out, resume=resume, log=log)
     if not distributed.is_main():
         return
+    run_dir = result.run_dir
     if as_json:
-        click.echo(json.dumps({"run_dir": str(run_dir), **result.metrics}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"run_dir": str(run_dir), **{k: v for k, v in result.metrics.items()
+                                                            if k not in ("rank_rows", "rank_blocks")}},
+                              ensure_ascii=False, indent=2))
     else:
-        print_metrics(result.metrics, f"{name} on the test split ({result.metrics['support']} texts)")
-        click.echo(f"Saved to {run_dir}")
+        print_metrics(kind, result.metrics, f"{name} on the test split ({len(prepared.split.test)} texts)")
+        for key in ("bleu_signature", "chrf_signature"):
+            if result.metrics.get(key):
+                click.echo(f"{key.split('_')[0].replace('chrf', 'chrF').replace('bleu', 'BLEU')} {result.metrics[key]}")
+        click.echo(kind.saved_message(run_dir, component))
     if result.interrupted:
-        click.secho(f"Interrupted: the best model so far is saved. Continue with: zoo run --resume {run_dir}",
+        click.secho(f"Interrupted: the model as it was is saved. Continue with: zoo run --resume {run_dir}",
                     fg="yellow", err=True)
         ctx.exit(130)
 
 
-def _run_generator(ctx, zoo, name, base, overrides, data, text_col, fmt, preprocess, seed, out, device, threads,
-                   progress, as_json, log):
-    from nlpzoo.classifier import FitSettings
-    from nlpzoo.experiment import new_run_dir
-    from nlpzoo.generation import train_generator
+def _load_for(ctx, run_dir: str, needs: str, command: str, device: str = "cpu"):
+    """A saved run that can do ``needs`` (predict, generate, evaluate), or a clear error."""
+    from nlpzoo.errors import ZooError
+    from nlpzoo.runs import load_run, read_record
 
-    component = zoo.get("generator", name)
-    if base:
-        overrides["base"] = base
-    component.resolve_params(overrides)
-    run_dir = new_run_dir(name, out)
-    log(f"{name}: training into {run_dir}")
-    settings = FitSettings(seed=seed, device=device, progress=progress and not as_json, threads=threads, log=log)
-    preprocess = None if not preprocess or preprocess.strip().lower() == "none" else preprocess
-    result = train_generator(component, overrides, data, text_col, fmt, preprocess, run_dir, settings, zoo)
-    from nlpzoo import distributed
-
-    if not distributed.is_main():
-        return
-    metrics = result["metrics"]
-    if as_json:
-        click.echo(json.dumps({"run_dir": str(run_dir), **{k: v for k, v in metrics.items() if k != "rank_blocks"}},
-                              ensure_ascii=False, indent=2))
-    else:
-        rows = [[k, f"{metrics[k]:.3f}" if isinstance(metrics.get(k), float) else str(metrics.get(k))]
-                for k in ("test_loss", "test_perplexity", "bleu", "chrf", "train_tokens_per_second", "parameters")]
-        print_table(["metric", "value"], rows, title=f"{name} on the test split")
-        if metrics.get("bleu_signature"):
-            click.echo(f"BLEU {metrics['bleu_signature']}\nchrF {metrics['chrf_signature']}")
-        click.echo(f"Saved to {run_dir} (loads with AutoModelForCausalLM.from_pretrained)")
-    if metrics.get("interrupted"):
-        ctx.exit(130)
+    record = read_record(run_dir)
+    loaded = load_run(run_dir, zoo_from(ctx), device=device)
+    if not hasattr(loaded, needs):
+        raise ZooError(f"{run_dir} holds a {record.get('kind')} run; 'zoo {command}' needs a run that can {needs}"
+                       " (zoo predict/evaluate: classifiers, zoo generate: generators).")
+    return loaded
 
 
 @main.command("generate")
@@ -221,11 +220,10 @@ def generate_command(ctx, run_dir, prompt, max_new_tokens, temperature, top_k, t
                      num_return_sequences, seed, greedy, device, as_json):
     """Continue a prompt with a trained generator: zoo generate RUN_DIR --prompt "..."."""
 
-    from nlpzoo.generation import load_generator
-    from nlpzoo.generation import check_sampling
+    from nlpzoo.kinds.generator import check_sampling
 
     check_sampling(max_new_tokens, temperature, top_k, top_p, repetition_penalty, num_return_sequences)
-    generator, record = load_generator(run_dir, zoo_from(ctx), device=device)
+    generator = _load_for(ctx, run_dir, "generate", "generate", device=device)
     stream = not as_json and num_return_sequences == 1
 
     def on_text(piece):
@@ -260,12 +258,10 @@ def generate_command(ctx, run_dir, prompt, max_new_tokens, temperature, top_k, t
 @click.pass_context
 def predict_command(ctx, run_dir, texts, input_path, text_col, output_path, device, as_json):
     """Label texts with a saved run: zoo predict RUN_DIR "النص"."""
-    from nlpzoo.experiment import load_run
-
     texts = list(texts) + (_read_inputs(Path(input_path), text_col) if input_path else [])
     if not texts:
         raise click.UsageError("Give texts as arguments or --input FILE.")
-    run = load_run(run_dir, zoo_from(ctx), device=device)
+    run = _load_for(ctx, run_dir, "predict", "predict", device=device)
     results = run.predict(texts)
     if output_path:
         from nlpzoo.atomic import write_text
@@ -301,12 +297,14 @@ def _read_inputs(path: Path, text_col: str | None) -> list[str]:
 @click.pass_context
 def evaluate_command(ctx, run_dir, data, text_col, score_col, fmt, as_json):
     """Score a saved run on new data (default: its own test split)."""
-    from nlpzoo.experiment import evaluate_loaded, load_run
+    from nlpzoo.runs import read_record
+    from nlpzoo.kinds import get_kind
 
-    zoo = zoo_from(ctx)
-    run = load_run(run_dir, zoo)
-    metrics = evaluate_loaded(run, data, zoo, text_col, score_col, fmt)
+    run = _load_for(ctx, run_dir, "evaluate", "evaluate")
+    metrics = run.evaluate(data, zoo_from(ctx), text_col, score_col, fmt)
     if as_json:
         click.echo(json.dumps(metrics, ensure_ascii=False, indent=2))
     else:
-        print_metrics(metrics, f"{run.config['component']['name']} on {metrics['data']} ({metrics['support']} texts)")
+        record = read_record(run_dir)
+        print_metrics(get_kind(record["kind"]), metrics,
+                      f"{record['component']['name']} on {metrics['data']} ({metrics['support']} texts)")

@@ -1,8 +1,10 @@
-"""``zoo bench``: every selected classifier on the same data, split, preprocessing and seeds.
+"""``zoo bench``: every selected component of every trainable kind on the same data, split and seeds.
 
-Each (classifier, seed) pair is one job; jobs run in worker processes (``jobs``) with torch's
-threads divided between them. A job that fails (an exception, a NaN loss) becomes a row with its
-error and the others go on. Results are summarised as mean ± sample standard deviation over seeds.
+Each (component, seed) pair is one job, trained through :func:`nlpzoo.runs.train_run` exactly as
+``zoo run`` trains it; jobs run in worker processes (``jobs``) with torch's threads divided between
+them. A job that fails (an exception, a NaN loss) or cannot run (an ambiguous name) becomes a row
+with its error and the others go on. Each kind's summary is the mean ± sample standard deviation
+over seeds of the columns its kind module declares.
 """
 from __future__ import annotations
 
@@ -17,120 +19,75 @@ from dataclasses import asdict
 from pathlib import Path
 
 from . import __version__
-from .experiment import DataOptions
+from .kinds import DataOptions, FitSettings, get_kind
 
-METRICS = ["macro_f1", "accuracy", "macro_precision", "macro_recall", "train_seconds", "train_tokens_per_second",
-           "inference_texts_per_second", "parameters", "model_size_bytes"]
-GENERATOR_METRICS = ["test_perplexity", "bleu", "chrf", "train_tokens_per_second", "generation_tokens_per_second",
-                     "train_seconds", "parameters"]
 _PREPARED: dict = {}
 
 
-def run_job(job: dict) -> dict:
-    """One classifier (or generator) on one seed; runs in a worker process or in this one. Never raises."""
-    if job.get("generator"):
-        return run_generator_job(job)
-    import torch
+def _error_text(error: BaseException) -> str:
+    return f"{type(error).__name__}: {(str(error).strip().splitlines() or [''])[0]}"
 
-    from .classifier import FitSettings
+
+def run_job(job: dict) -> dict:
+    """One component on one seed; runs in a worker process or in this one. Never raises."""
     from .discovery import get_zoo
-    from .experiment import prepare_data, train_and_evaluate
+    from .runs import train_run
 
     started = time.perf_counter()
-    row = {"classifier": job["classifier"], "seed": job["seed"]}
+    kind = get_kind(job["kind"])
+    row = {"kind": kind.name, kind.name: job["name"], "seed": job["seed"]}
     try:
+        if job.get("skip"):
+            raise LookupError(job["skip"])
         if job.get("threads"):
+            import torch
+
             torch.set_num_threads(job["threads"])
         zoo = get_zoo(job.get("registry"))
         options = DataOptions(**{**job["data_options"], "seed": job["seed"]})
-        key = data_key(options)
-        if key not in _PREPARED:  # once per process and seed (workers get them from the parent)
-            _PREPARED[key] = prepare_data(options, zoo, log=lambda m: None)
+        key = data_key(kind.name, options)
+        if key not in _PREPARED:  # once per process, kind and seed (workers get them from the parent)
+            _PREPARED[key] = kind.prepare(options, zoo, log=lambda m: None)
         prepared = _PREPARED[key]
-        component = zoo.get("classifier", job["classifier"])
+        component = zoo.get(kind.name, job["name"])
         overrides = {k: v for k, v in job["params"].items() if component.param(k)}
-        run_dir = Path(job["run_dir"])
-        run_dir.mkdir(parents=True, exist_ok=True)
         settings = FitSettings(seed=job["seed"], device=job["device"], progress=False, threads=job.get("threads"),
-                               log=lambda m: None)
-        result = train_and_evaluate(component, overrides, prepared, run_dir, settings)
-        losses = [e["train_loss"] for e in result.history.get("epochs", [])]
+                               log=lambda m: None, eval_texts=job.get("eval_texts"))
+        result = train_run(kind, component, overrides, prepared, settings, out=job["run_dir"], log=lambda m: None)
+        losses = [e.get("train_loss") for e in result.history.get("epochs", []) if e.get("train_loss") is not None]
         if any(not math.isfinite(x) for x in losses):
             raise FloatingPointError(f"training loss became {losses[-1]} (NaN/inf)")
-        row.update({k: result.metrics.get(k) for k in METRICS})
-        row.update({"distribution": component.distribution, "version": component.version, "run_dir": str(run_dir),
-                    "split_test_rows": prepared.split.test, "class_names": prepared.class_names,
-                    "confusion_matrix": result.metrics["confusion_matrix"], "error": None})
+        metrics = result.metrics
+        row.update({c.key: metrics.get(c.key) for c in kind.columns})
+        row.update({k: metrics[k] for k in ("class_names", "confusion_matrix", "bleu_signature", "chrf_signature")
+                    if k in metrics})
+        row.update({"distribution": component.distribution, "version": component.version, "run_dir": job["run_dir"],
+                    "split_test_rows": prepared.split.test, "error": None})
     except KeyboardInterrupt:
         raise
     except BaseException as error:  # noqa: BLE001 - a failing model is a row, not the end of the bench
-        row["error"] = f"{type(error).__name__}: {(str(error).strip().splitlines() or [''])[0]}"
+        row["error"] = _error_text(error)
         row["traceback"] = traceback.format_exc(limit=5)
     row["wall_seconds"] = time.perf_counter() - started
     return row
 
 
-def run_generator_job(job: dict) -> dict:
-    """One generator on one seed: train with the bench's budget, then perplexity, BLEU, chrF and
-    generation speed on a few held-out prompts."""
-    import torch
-
-    from .classifier import FitSettings
-    from .discovery import get_zoo
-    from .generation import train_generator
-
-    started = time.perf_counter()
-    row = {"generator": job["generator"], "seed": job["seed"]}
-    try:
-        if job.get("threads"):
-            torch.set_num_threads(job["threads"])
-        zoo = get_zoo(job.get("registry"))
-        component = zoo.get("generator", job["generator"])
-        overrides = {k: v for k, v in job["params"].items() if component.param(k)}
-        options = job["data_options"]
-        settings = FitSettings(seed=job["seed"], device=job["device"], progress=False, threads=job.get("threads"),
-                               log=lambda m: None)
-        result = train_generator(component, overrides, options.get("data"), options.get("text_col"),
-                                 options.get("fmt"), None, Path(job["run_dir"]), settings, zoo)
-        metrics, generator = result["metrics"], result["generator"]
-        prompts = [" ".join(text.split()[:5]) for text in result["test_texts"][:3]]
-        tokens, seconds = 0, 0.0
-        for number, prompt in enumerate(prompts):
-            began = time.perf_counter()
-            text = generator.generate(prompt, max_new_tokens=48, seed=number)[0]
-            seconds += time.perf_counter() - began
-            tokens += len(generator.tokenizer(text)["input_ids"])
-        row.update({k: metrics.get(k) for k in GENERATOR_METRICS})
-        row["generation_tokens_per_second"] = tokens / seconds if seconds else None
-        row.update({"distribution": component.distribution, "version": component.version, "run_dir": job["run_dir"],
-                    "bleu_signature": metrics.get("bleu_signature"), "chrf_signature": metrics.get("chrf_signature"),
-                    "error": None})
-    except KeyboardInterrupt:
-        raise
-    except BaseException as error:  # noqa: BLE001
-        row["error"] = f"{type(error).__name__}: {(str(error).strip().splitlines() or [''])[0]}"
-        row["traceback"] = traceback.format_exc(limit=5)
-    row["wall_seconds"] = time.perf_counter() - started
-    return row
-
-
-def data_key(options: DataOptions) -> str:
-    return repr(sorted(asdict(options).items()))
+def data_key(kind: str, options: DataOptions) -> str:
+    return kind + repr(sorted(asdict(options).items()))
 
 
 def prepare_shared(jobs: list[dict], zoo) -> dict:
-    """Every seed's prepared data, made once in the parent so the workers need not each load and
-    preprocess the dataset again (they receive it when they start)."""
-    from .experiment import prepare_data
-
+    """Every kind's and seed's prepared data, made once in the parent so the workers need not each
+    load and preprocess the dataset again (they receive it when they start)."""
     shared = {}
     for job in jobs:
-        if job.get("generator"):
+        if job.get("skip"):
             continue
+        kind = get_kind(job["kind"])
         options = DataOptions(**{**job["data_options"], "seed": job["seed"]})
-        key = data_key(options)
+        key = data_key(kind.name, options)
         if key not in shared:
-            shared[key] = prepare_data(options, zoo, log=lambda m: None)
+            shared[key] = kind.prepare(options, zoo, log=lambda m: None)
     return shared
 
 
@@ -180,10 +137,11 @@ def run_jobs(jobs: list[dict], workers: int, on_row=None, shared: dict | None = 
 
 
 def summarise(rows: list[dict], kind: str = "classifier") -> list[dict]:
-    """One line per model: mean and sample std over its seeds (failed seeds are listed)."""
+    """One line per component of ``kind``: mean and sample std over its seeds (failed seeds listed)."""
+    columns = get_kind(kind).columns
     by_name: dict[str, list[dict]] = {}
     for row in rows:
-        if kind in row:
+        if row.get("kind", kind) == kind and kind in row:
             by_name.setdefault(row[kind], []).append(row)
     summary = []
     for name, runs in by_name.items():
@@ -191,10 +149,10 @@ def summarise(rows: list[dict], kind: str = "classifier") -> list[dict]:
         line = {kind: name, "seeds": sorted(r["seed"] for r in good),
                 "failed_seeds": sorted(r["seed"] for r in runs if r.get("error")),
                 "error": next((r["error"] for r in runs if r.get("error")), None)}
-        for metric in (METRICS if kind == "classifier" else GENERATOR_METRICS):
-            values = [r[metric] for r in good if r.get(metric) is not None]
-            line[metric] = statistics.fmean(values) if values else None
-            line[f"{metric}_std"] = statistics.stdev(values) if len(values) > 1 else (0.0 if values else None)
+        for column in columns:
+            values = [r[column.key] for r in good if r.get(column.key) is not None]
+            line[column.key] = statistics.fmean(values) if values else None
+            line[f"{column.key}_std"] = statistics.stdev(values) if len(values) > 1 else (0.0 if values else None)
         if good:
             line["distribution"], line["version"] = good[0]["distribution"], good[0]["version"]
         summary.append(line)
@@ -208,3 +166,21 @@ def environment(device: str, threads: int | None, jobs: int) -> dict:
             "platform": platform.platform(), "device": device, "jobs": jobs,
             "threads_per_job": threads or torch.get_num_threads(), "cpu_count": os.cpu_count(),
             "command": " ".join(["zoo", *sys.argv[1:]]) if sys.argv else "zoo bench"}
+
+
+def job_list(selected: dict, seeds: list[int], overrides: dict, data_options: dict, out: Path, threads: int,
+             device: str, registry: str | None, eval_texts: int | None) -> list[dict]:
+    """One job per (component, seed); ``selected`` maps each kind to its [(name, component or None, why)]."""
+    jobs = []
+    for kind_name, entries in selected.items():
+        kind = get_kind(kind_name)
+        preprocess = data_options.get("preprocess", "default")
+        options = {**data_options, "preprocess": kind.default_preprocess if preprocess == "default" else preprocess}
+        for seed in seeds:
+            for name, component, why in entries:
+                jobs.append({"kind": kind_name, "name": name, "seed": seed, "params": overrides, "threads": threads,
+                             "device": device, "registry": registry, "eval_texts": eval_texts, "skip": why,
+                             "run_dir": str(out / "runs" / kind.plural / f"{name.replace(':', '_')}-seed{seed}"),
+                             "data_options": options,
+                             "cost": estimated_cost(component, overrides) if component else 0.0})
+    return sorted(jobs, key=lambda job: -job["cost"])  # longest first, so the workers finish together

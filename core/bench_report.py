@@ -9,48 +9,46 @@ import json
 from pathlib import Path
 
 from .atomic import atomic_path, write_json, write_text
-from .bench import GENERATOR_METRICS, METRICS
-
-COLUMNS = [("classifier", "model"), ("macro_f1", "macro-F1"), ("accuracy", "accuracy"),
-           ("macro_precision", "macro P"), ("macro_recall", "macro R"), ("train_seconds", "train s"),
-           ("train_tokens_per_second", "train tok/s"), ("inference_texts_per_second", "infer texts/s"),
-           ("parameters", "params"), ("model_size_bytes", "size MB")]
+from .kinds import get_kind, kind_names
 
 
-GENERATOR_COLUMNS = [("generator", "generator"), ("test_perplexity", "perplexity"), ("bleu", "BLEU"), ("chrf", "chrF"),
-                     ("train_tokens_per_second", "train tok/s"), ("generation_tokens_per_second", "gen tok/s"),
-                     ("train_seconds", "train s"), ("parameters", "params")]
+def columns_of(kind: str) -> list[tuple[str, str]]:
+    """(key, title) of a kind's bench table, the component's name first."""
+    return [(kind, "model")] + [(c.key, c.title) for c in get_kind(kind).columns]
 
 
-def cell(line: dict, key: str) -> str:
-    value, std = line.get(key), line.get(f"{key}_std")
-    if key in ("classifier", "generator"):
+def cell(line: dict, key: str, kind: str | None = None) -> str:
+    kind = kind or line.get("kind") or next(k for k in kind_names() if k in line)
+    if key == kind:
         return line[key]
+    value, std = line.get(key), line.get(f"{key}_std")
     if value is None:
         return "-"
+    column = next((c for c in get_kind(kind).columns if c.key == key), None)
+    digits = column.digits if column else 3
     if key == "model_size_bytes":
         value, std = value / 1e6, (std or 0) / 1e6
-    if key == "parameters":
-        return f"{value:,.0f}"
-    digits = 3 if key in ("macro_f1", "accuracy", "macro_precision", "macro_recall") else \
-        1 if key in ("train_seconds", "model_size_bytes", "test_perplexity") else 2 if key in ("bleu", "chrf") else 0
     text = f"{value:,.{digits}f}"
     if std and len(line.get("seeds", [])) > 1:
         text += f" ± {std:,.{digits}f}"
     return text
 
 
-def sort_summary(summary: list[dict], key: str) -> list[dict]:
-    reverse = key not in ("train_seconds", "parameters", "model_size_bytes")
+def sort_summary(summary: list[dict], key: str, kind: str = "classifier") -> list[dict]:
+    column = next((c for c in get_kind(kind).columns if c.key == key), None)
+    reverse = column.higher_is_better if column else True
     ok = sorted((s for s in summary if s.get(key) is not None), key=lambda s: s[key], reverse=reverse)
     return ok + [s for s in summary if s.get(key) is None]
 
 
-def markdown_table(summary: list[dict], columns=COLUMNS) -> str:
-    lines = ["| " + " | ".join(title for _, title in columns) + " | error |",
-             "|" + "---|" * (len(columns) + 1)]
+def markdown_table(summary: list[dict], kind: str = "classifier") -> str:
+    columns = columns_of(kind)
+    with_errors = any(line.get("error") for line in summary)
+    titles = [title for _, title in columns] + (["error"] if with_errors else [])
+    lines = ["| " + " | ".join(titles) + " |", "|" + "---|" * len(titles)]
     for line in summary:
-        lines.append("| " + " | ".join(cell(line, key) for key, _ in columns) + f" | {line.get('error') or ''} |")
+        cells = [cell(line, key, kind) for key, _ in columns] + ([line.get("error") or ""] if with_errors else [])
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -104,44 +102,45 @@ def _charts(summary: list[dict], rows: list[dict]) -> list[tuple[str, str]]:
         axes.set_yticks(range(len(names)), names)
         for (i, j), v in np.ndenumerate(matrix):
             axes.text(j, i, str(v), ha="center", va="center", color="white" if v > matrix.max() / 2 else "black")
-        axes.set_title(f"{row['classifier']} (seed {row['seed']})")
-        images.append((f"confusion matrix: {row['classifier']} seed {row['seed']}", _png(figure)))
+        name = row[row.get("kind", "classifier")]
+        axes.set_title(f"{name} (seed {row['seed']})")
+        images.append((f"confusion matrix: {name} seed {row['seed']}", _png(figure)))
         plt.close(figure)
     return images
 
 
-def write_reports(out: Path, summary: list[dict], rows: list[dict], env: dict, changes: list | None = None,
-                  generator_summary: list[dict] | None = None) -> None:
+def write_reports(out: Path, summaries: dict[str, list[dict]], rows: list[dict], env: dict,
+                  changes: list | None = None) -> None:
+    """table.md, results.csv, results.json and report.html; ``summaries`` maps each kind to its lines."""
     out.mkdir(parents=True, exist_ok=True)
-    table = markdown_table(summary) if summary else ""
-    if generator_summary:
-        table += ("\n" if table else "") + markdown_table(generator_summary, GENERATOR_COLUMNS)
-    write_text(out / "table.md", table)
-    fields = ["classifier", "generator", "seed", *dict.fromkeys(METRICS + GENERATOR_METRICS), "distribution", "version",
+    write_text(out / "table.md", "\n".join(markdown_table(lines, kind) for kind, lines in summaries.items() if lines))
+    metric_keys = [c.key for kind in summaries for c in get_kind(kind).columns]
+    fields = ["kind", *summaries, "seed", *dict.fromkeys(metric_keys), "distribution", "version",
               "wall_seconds", "error", "run_dir"]
     with atomic_path(out / "results.csv") as temporary:
         with open(temporary, "w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
             writer.writeheader()
             writer.writerows(rows)
-    write_json(out / "results.json", {"environment": env, "summary": summary, "generator_summary": generator_summary or [],
-                                      "changes": changes or [],
+    write_json(out / "results.json", {"environment": env, "summary": summaries.get("classifier", []),
+                                      "summaries": summaries, "changes": changes or [],
                                       "runs": [{k: v for k, v in r.items() if k != "traceback"} for r in rows]})
-    head = "".join(f"<th>{html.escape(title)}</th>" for _, title in COLUMNS) + "<th>error</th>"
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(cell(s, k))}</td>" for k, _ in COLUMNS)
-                   + f"<td>{html.escape(s.get('error') or '')}</td></tr>" for s in summary)
-    if generator_summary:
-        head2 = "".join(f"<th>{html.escape(t)}</th>" for _, t in GENERATOR_COLUMNS) + "<th>error</th>"
-        body2 = "".join("<tr>" + "".join(f"<td>{html.escape(cell(s, k))}</td>" for k, _ in GENERATOR_COLUMNS)
-                        + f"<td>{html.escape(s.get('error') or '')}</td></tr>" for s in generator_summary)
-        body += f"</table><h2>Generators</h2><table><tr>{head2}</tr>{body2}"
+    tables = []
+    for kind, lines in summaries.items():
+        if not lines:
+            continue
+        columns = columns_of(kind)
+        head = "".join(f"<th>{html.escape(title)}</th>" for _, title in columns) + "<th>error</th>"
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(cell(s, k, kind))}</td>" for k, _ in columns)
+                       + f"<td>{html.escape(s.get('error') or '')}</td></tr>" for s in lines)
+        tables.append(f"<h2>{html.escape(get_kind(kind).plural.capitalize())}</h2><table><tr>{head}</tr>{body}</table>")
     images = "".join(f"<figure><img alt='{html.escape(t)}' src='data:image/png;base64,{b}'><figcaption>"
-                     f"{html.escape(t)}</figcaption></figure>" for t, b in _charts(summary, rows))
+                     f"{html.escape(t)}</figcaption></figure>" for t, b in _charts(summaries.get("classifier", []), rows))
     env_rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>" for k, v in env.items())
     page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>nlp-zoo bench</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;
 padding:4px 8px;text-align:right}}td:first-child{{text-align:left}}figure{{display:inline-block;margin:1em}}</style>
-</head><body><h1>nlp-zoo bench</h1><table><tr>{head}</tr>{body}</table>
+</head><body><h1>nlp-zoo bench</h1>{"".join(tables)}
 <h2>Charts</h2>{images}<h2>Environment</h2><table>{env_rows}</table></body></html>
 """
     write_text(out / "report.html", page)

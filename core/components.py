@@ -1,55 +1,121 @@
-"""What a plugin declares: a named component with typed parameters and a lazy factory."""
+"""What a plugin declares: a named component with typed, range-checked parameters and a lazy factory."""
 from __future__ import annotations
 
 import importlib
+import math
+import typing
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Union
 
-from .errors import ParameterError
+from .errors import ParameterError, PluginError, ZooError
 
-KINDS = ("scraper", "preprocessor", "classifier", "generator")
 _TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str"}
+_SCALARS = (bool, int, float, str)
 
 
 @dataclass(frozen=True)
 class Param:
-    """One parameter of a component: its name, type (bool, int, float or str), default and help."""
+    """One parameter of a component.
+
+    ``type`` is bool, int, float, str, or a list of one of them (``list[int]``: given on the
+    command line as ``3,4,5``). ``min``/``max`` bound numbers (and every item of a numeric list);
+    ``choices`` lists the allowed values. ``budget=True`` marks a training-budget parameter
+    (epochs, a step limit) that ``--resume`` may change; any other change to a resumed run is an
+    error. The core checks defaults when the plugin registers and every value before a run starts,
+    and passes values to the factory already converted.
+    """
 
     name: str
-    type: type
+    type: Any
     default: Any
     help: str = ""
     choices: tuple | None = None
+    min: float | None = None
+    max: float | None = None
+    budget: bool = False
+
+    @property
+    def item_type(self) -> type:
+        """The scalar type: ``type`` itself, or the item type of a list type."""
+        return typing.get_args(self.type)[0] if self.is_list else self.type
+
+    @property
+    def is_list(self) -> bool:
+        return typing.get_origin(self.type) is list
 
     @property
     def type_name(self) -> str:
-        return _TYPE_NAMES.get(self.type, getattr(self.type, "__name__", str(self.type)))
+        name = _TYPE_NAMES.get(self.item_type, getattr(self.item_type, "__name__", str(self.item_type)))
+        return f"list of {name}" if self.is_list else name
 
-    def convert(self, value: Any, where: str) -> Any:
-        """Return ``value`` as this parameter's type; text from the command line is parsed."""
+    @property
+    def range_text(self) -> str:
+        if self.min is not None and self.max is not None:
+            return f"{self.min} to {self.max}"
+        if self.min is not None:
+            return f">= {self.min}"
+        if self.max is not None:
+            return f"<= {self.max}"
+        return ""
+
+    def check_declaration(self) -> None:
+        """Raise TypeError when the declaration itself is wrong (a plugin author's mistake)."""
+        if self.item_type not in _SCALARS or (self.is_list and self.item_type is bool):
+            raise TypeError(f"parameter '{self.name}': type must be bool, int, float, str or list[int|float|str],"
+                            f" not {self.type!r}")
+        if (self.min is not None or self.max is not None) and self.item_type not in (int, float):
+            raise TypeError(f"parameter '{self.name}': min/max need an int or float type")
         try:
-            converted = _convert(self.type, value)
+            converted = self.convert(self.default, "default", strict=True)
+        except ParameterError as error:
+            raise TypeError(f"parameter '{self.name}': default {self.default!r} does not fit its declaration"
+                            f" ({str(error).split(': ', 1)[-1]})") from None
+        if converted != (list(self.default) if isinstance(self.default, tuple) else self.default):
+            raise TypeError(f"parameter '{self.name}': default {self.default!r} is not of type {self.type_name}")
+
+    def convert(self, value: Any, where: str, strict: bool = False) -> Any:
+        """``value`` as this parameter's type, checked against choices and range. Text (from the
+        command line or a TOML file) is parsed unless ``strict``."""
+        try:
+            if self.is_list:
+                items = value.split(",") if isinstance(value, str) and not strict else value
+                if not isinstance(items, (list, tuple)):
+                    raise ValueError(value)
+                converted = [_convert(self.item_type, item.strip() if isinstance(item, str) else item, strict)
+                             for item in items if not (isinstance(item, str) and not item.strip())]
+                if not converted:
+                    raise ValueError(value)
+            else:
+                converted = _convert(self.type, value, strict)
         except (TypeError, ValueError):
-            raise ParameterError(
-                f"{where}: parameter '{self.name}' must be {self.type_name}, got {value!r}."
-                f" Example: --param {self.name}={self.default!r}"
-            ) from None
-        if self.choices is not None and converted not in self.choices:
-            raise ParameterError(
-                f"{where}: parameter '{self.name}' must be one of {', '.join(map(str, self.choices))};"
-                f" got {value!r}."
-            )
+            example = ",".join(map(str, self.default)) if self.is_list else self.default
+            raise ParameterError(f"{where}: parameter '{self.name}' must be {self.type_name}, got {value!r}."
+                                 f" Example: --param {self.name}={example}") from None
+        for item in (converted if self.is_list else [converted]):
+            self._check_value(item, value, where)
         return converted
 
+    def _check_value(self, item: Any, given: Any, where: str) -> None:
+        if self.choices is not None and item not in self.choices:
+            raise ParameterError(f"{where}: parameter '{self.name}' must be one of"
+                                 f" {', '.join(map(str, self.choices))}; got {given!r}.")
+        if isinstance(item, float) and not math.isfinite(item):
+            raise ParameterError(f"{where}: parameter '{self.name}' must be a finite number, got {given!r}.")
+        if (self.min is not None and item < self.min) or (self.max is not None and item > self.max):
+            raise ParameterError(f"{where}: parameter '{self.name}' must be {self.range_text}; got {given!r}.")
 
-def _convert(kind: type, value: Any) -> Any:
+
+def _convert(kind: type, value: Any, strict: bool = False) -> Any:
     if kind is bool:
         if isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on"):
+        if not strict and isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on"):
             return True
-        if isinstance(value, str) and value.strip().lower() in ("0", "false", "no", "off"):
+        if not strict and isinstance(value, str) and value.strip().lower() in ("0", "false", "no", "off"):
             return False
+        raise ValueError(value)
+    if strict and not isinstance(value, str if kind is str else (int, float)):
         raise ValueError(value)
     if kind is int:
         if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
@@ -64,6 +130,19 @@ def _convert(kind: type, value: Any) -> Any:
             raise ValueError(value)
         return value
     return kind(value)
+
+
+@contextmanager
+def plugin_code(component: "Component", action: str):
+    """Run a plugin's code; an exception that is not the zoo's own names the plugin and its
+    distribution, so a plugin's bug is not reported as the zoo's."""
+    try:
+        yield
+    except (ZooError, PluginError, KeyboardInterrupt):
+        raise
+    except Exception as error:  # noqa: BLE001 - re-raised with the plugin named
+        raise PluginError(component.kind, component.name, component.plugin, component.distribution,
+                          component.version, action, error) from error
 
 
 @dataclass(frozen=True)
@@ -92,8 +171,25 @@ class Component:
     def __post_init__(self):
         object.__setattr__(self, "params", tuple(self.params))
 
+    @property
+    def qualified_name(self) -> str:
+        """``distribution:name``: unique even when two plugins register the same name."""
+        return f"{self.distribution}:{self.name}"
+
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
+
+    def check_declaration(self) -> None:
+        """Raise TypeError for a declaration the core cannot use (called when a plugin registers)."""
+        if not isinstance(self.name, str) or not self.name or any(c in self.name for c in " :,/"):
+            raise TypeError(f"component name {self.name!r} must be a non-empty string without spaces, ':', ',' or '/'")
+        names = [p.name for p in self.params]
+        if len(set(names)) != len(names):
+            raise TypeError(f"{self.name}: parameter names repeat: {sorted(n for n in set(names) if names.count(n) > 1)}")
+        for param in self.params:
+            if not isinstance(param, Param):
+                raise TypeError(f"{self.name}: params must be nlpzoo.Param objects, got {type(param).__name__}")
+            param.check_declaration()
 
     def default_params(self) -> dict:
         values = {p.name: p.default for p in self.params}
@@ -107,9 +203,13 @@ class Component:
         for key, value in (overrides or {}).items():
             param = self.param(key)
             if param is None:
-                known = ", ".join(p.name for p in self.params) or "(none)"
+                import difflib
+
+                known = [p.name for p in self.params]
+                close = difflib.get_close_matches(key, known, n=1)
+                hint = f" Did you mean '{close[0]}'?" if close else ""
                 raise ParameterError(
-                    f"{where}: unknown parameter '{key}'. Its parameters are: {known}."
+                    f"{where}: unknown parameter '{key}'.{hint} Its parameters are: {', '.join(known) or '(none)'}."
                     f" Run 'zoo info {self.name}' for types and defaults."
                 )
             values[key] = param.convert(value, where)
@@ -123,7 +223,9 @@ class Component:
 
     def build(self, **overrides) -> Any:
         """Import the factory (the heavy part) and call it with the resolved parameters."""
-        return self.load_factory()(**self.resolve_params(overrides))
+        values = self.resolve_params(overrides)
+        with plugin_code(self, "build"):
+            return self.load_factory()(**values)
 
     def with_origin(self, **fields) -> "Component":
         return replace(self, **fields)

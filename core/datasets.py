@@ -113,3 +113,15 @@ def resolve(data: str | None, registry, fetch: bool = True) -> DataSource:
     return DataSource(path=path, name=name, fmt=entry.format, text_col=entry.text_col,
                       score_col=entry.score_col, discretize=entry.discretize,
                       score_range=tuple(entry.score_range) if entry.score_range else None)
+
+
+def resolve_source(options, zoo) -> DataSource:
+    """The data a run's :class:`nlpzoo.kinds.DataOptions` names, made local."""
+    return resolve(options.data, zoo.registry)
+
+
+def source_info(source: DataSource, dataset, options) -> dict:
+    """What a run records about its data: enough to find it again and to notice a change."""
+    return {"path": str(Path(source.path).resolve()), "name": source.name, "text_col": dataset.text_col,
+            "score_col": dataset.score_col, "format": options.fmt or source.fmt, "sha256": sha256_of(Path(source.path)),
+            "rows_in": dataset.rows_in, "rows_kept": len(dataset), "dropped": dataset.dropped}

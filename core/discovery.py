@@ -6,7 +6,9 @@ every other plugin keeps working. Built-in plugins are entry points like any oth
 ``ZOO_DISABLE_PLUGINS=bigru,isri`` (or ``disable_plugins`` in registry.toml) turns either off.
 
 Two components of the same kind and name from different plugins are a conflict: both stay listed,
-and building that name raises an error that names both distributions and how to disable one.
+and building that bare name raises an error that names both distributions; ``distribution:name``
+(e.g. ``nlp-zoo:bigru``) picks one, and a saved run is always loaded through the distribution
+recorded in it.
 """
 from __future__ import annotations
 
@@ -18,13 +20,18 @@ from importlib.metadata import entry_points
 import pluggy
 
 from . import hookspecs
-from .components import KINDS, Component
+from .components import Component
 from .errors import ComponentConflictError, RegistryError, UnknownComponentError, ZooError
+from .kinds import all_kinds, kind_names
 from .registry import Registry, builtin_registry_path, load_registry
 
 ENTRY_POINT_GROUP = "nlpzoo"
-HOOK_KINDS = {"register_scrapers": "scraper", "register_preprocessors": "preprocessor",
-              "register_classifiers": "classifier", "register_generators": "generator"}
+BUILTIN_DISTRIBUTION = "nlp-zoo"
+
+
+def hook_kinds() -> dict[str, str]:
+    """hook name -> kind name, e.g. ``register_classifiers`` -> ``classifier``."""
+    return {kind.hook: kind.name for kind in all_kinds().values()}
 
 
 @dataclass
@@ -50,9 +57,10 @@ def _first_line(error: BaseException) -> str:
 def _check_hook_names(module) -> None:
     """pluggy accepts hook implementations it has no spec for; a misspelt hook would then do
     nothing in silence, so the zoo refuses the plugin instead."""
+    hooks = hook_kinds()
     for attribute in dir(module):
-        if hasattr(getattr(module, attribute), "nlpzoo_impl") and attribute not in HOOK_KINDS:
-            raise AttributeError(f"unknown hook '{attribute}'; the hooks are {', '.join(HOOK_KINDS)}")
+        if hasattr(getattr(module, attribute), "nlpzoo_impl") and attribute not in hooks:
+            raise AttributeError(f"unknown hook '{attribute}'; the hooks are {', '.join(hooks)}")
 
 
 class Zoo:
@@ -63,7 +71,7 @@ class Zoo:
         env_disabled = [n.strip() for n in os.environ.get("ZOO_DISABLE_PLUGINS", "").split(",") if n.strip()]
         self.disabled = set(disabled or []) | set(env_disabled) | set(self.registry.disable_plugins)
         self.plugins: list[PluginInfo] = []
-        self._by_kind: dict[str, dict[str, list[Component]]] = {kind: {} for kind in KINDS}
+        self._by_kind: dict[str, dict[str, list[Component]]] = {kind: {} for kind in kind_names()}
         self.manager = pluggy.PluginManager("nlpzoo")
         self.manager.add_hookspecs(hookspecs)
         self._load_entry_points()
@@ -86,57 +94,79 @@ class Zoo:
                 module = ep.load()
                 _check_hook_names(module)
                 self.manager.register(module, name=f"{info.distribution}:{ep.name}")
-            except Exception as error:  # noqa: BLE001 - any plugin failure is isolated
+            except KeyboardInterrupt:
+                raise
+            except BaseException as error:  # noqa: BLE001 - any plugin failure, sys.exit() included, is isolated
                 info.error = _first_line(error)
                 continue
             self._call_hooks(module, info)
 
     def _call_hooks(self, module, info: PluginInfo) -> None:
-        for hook_name, kind in HOOK_KINDS.items():
+        for hook_name, kind in hook_kinds().items():
             for impl in getattr(self.manager.hook, hook_name).get_hookimpls():
                 if impl.plugin is not module:
                     continue
                 try:
                     impl.function(register=lambda c, kind=kind: self._register(c, kind, info))
-                except Exception as error:  # noqa: BLE001
+                except KeyboardInterrupt:
+                    raise
+                except BaseException as error:  # noqa: BLE001
                     info.error = f"in {hook_name}: {_first_line(error)}"
 
     def _register(self, component: Component, kind: str, info: PluginInfo) -> None:
         if not isinstance(component, Component):
             raise TypeError(f"register() takes an nlpzoo.Component, got {type(component).__name__}")
+        component.check_declaration()  # a wrong default or type is the plugin's error, found now
         component = component.with_origin(kind=kind, plugin=info.name, distribution=info.distribution,
                                           version=info.version)
         self._by_kind[kind].setdefault(component.name, []).append(component)
         info.components.append(f"{kind}:{component.name}")
 
     def _add_presets(self) -> None:
-        for preset in self.registry.presets:
-            where = f"{preset.source}: [{preset.kind}s.{preset.name}]"
-            named = self._by_kind[preset.kind]
-            if preset.base not in named:
-                if preset.source == str(builtin_registry_path()):
-                    continue  # a built-in preset over a disabled or broken plugin just disappears
-                raise RegistryError(
-                    f"{where}: unknown base {preset.kind} '{preset.base}'."
-                    f" {UnknownComponentError(preset.kind, preset.base, list(named)).args[0]}"
-                )
-            if preset.name in named and named[preset.name][0].plugin != "registry":
-                raise RegistryError(f"{where}: the name '{preset.name}' is already a {preset.kind} from plugin"
-                                    f" '{named[preset.name][0].plugin}'; choose another name.")
-            base = self.get(preset.kind, preset.base)
+        """Presets may build on presets declared anywhere in the registry files: resolve them in
+        rounds until none is left; what is left then names an unknown base."""
+        pending = list(self.registry.presets)
+        while pending:
+            left = [p for p in pending if not self._add_preset(p)]
+            if len(left) == len(pending):
+                for preset in left:
+                    if preset.source != str(builtin_registry_path()):  # built-in ones over a disabled plugin just go
+                        named = list(self._by_kind[preset.kind])
+                        raise RegistryError(f"{preset.source}: [{preset.kind}s.{preset.name}]: unknown base"
+                                            f" {preset.kind} '{preset.base}'."
+                                            f" {UnknownComponentError(preset.kind, preset.base, named).args[0]}")
+                break
+            pending = left
+
+    def _add_preset(self, preset) -> bool:
+        """Add one preset; False when its base is not (yet) known."""
+        where = f"{preset.source}: [{preset.kind}s.{preset.name}]"
+        bases = self.claims(preset.kind, preset.base)
+        if not bases:
+            return False
+        if preset.source == str(builtin_registry_path()):  # the zoo's own presets build on the zoo's own plugins
+            bases = [c for c in bases if c.distribution == BUILTIN_DISTRIBUTION or c.plugin == "registry"] or bases
+        named = self._by_kind[preset.kind]
+        if preset.name in named and named[preset.name][0].plugin != "registry":
+            raise RegistryError(f"{where}: the name '{preset.name}' is already a {preset.kind} from plugin"
+                                f" '{named[preset.name][0].plugin}'; choose another name.")
+        presets = []
+        for base in bases:  # an ambiguous base gives an ambiguous preset: listed twice, building it is the error
             try:
                 values = base.resolve_params(preset.params, where=where)
             except ZooError as error:
                 raise RegistryError(str(error)) from None
             overrides = {k: values[k] for k in preset.params}
-            named[preset.name] = [base.with_origin(
+            presets.append(base.with_origin(
                 name=preset.name, description=preset.description, base=base.base or base.name,
                 defaults={**base.defaults, **overrides}, plugin="registry", distribution=preset.source,
-                version="")]
+                version="", capabilities={**base.capabilities, "base_distribution": base.distribution}))
+        named[preset.name] = presets
+        return True
 
     # -- queries ----------------------------------------------------------------------------
     def list(self, kind: str | None = None, pattern: str = "*") -> list[Component]:
-        kinds = [kind] if kind else list(KINDS)
+        kinds = [kind] if kind else list(self._by_kind)
         found = []
         for k in kinds:
             for name in sorted(self._by_kind[k]):
@@ -147,23 +177,40 @@ class Zoo:
     def names(self, kind: str) -> list[str]:
         return sorted(self._by_kind[kind])
 
-    def get(self, kind: str, name: str) -> Component:
-        if kind not in KINDS:
-            raise ZooError(f"Unknown kind '{kind}'. Kinds: {', '.join(KINDS)}.")
-        claims = self._by_kind[kind].get(name)
+    def claims(self, kind: str, name: str, distribution: str | None = None) -> list[Component]:
+        """Every component of ``kind`` called ``name``; ``distribution:name`` or ``distribution``
+        narrows to one distribution (presets count as the distribution of their base)."""
+        if kind not in self._by_kind:
+            raise ZooError(f"Unknown kind '{kind}'. Kinds: {', '.join(self._by_kind)}.")
+        if ":" in name and name.split(":", 1)[1] in self._by_kind[kind]:
+            distribution, name = name.split(":", 1)
+        found = self._by_kind[kind].get(name, [])
+        if distribution:
+            found = [c for c in found if distribution in (c.distribution, c.capabilities.get("base_distribution"))]
+        return found
+
+    def get(self, kind: str, name: str, distribution: str | None = None) -> Component:
+        """The one component of ``kind`` called ``name`` (or ``distribution:name``). With a
+        ``distribution`` that is not installed, a name only one plugin registers still resolves."""
+        claims = self.claims(kind, name, distribution)
+        if not claims and distribution:
+            claims = self.claims(kind, name)
+            claims = claims if len(claims) == 1 else []
         if not claims:
             raise UnknownComponentError(kind, name, self.names(kind))
         if len(claims) > 1:
-            who = " and ".join(f"plugin '{c.plugin}' ({c.distribution} {c.version})" for c in claims)
+            who = " and ".join(f"plugin '{c.plugin}' ({c.distribution} {c.version})".replace(" )", ")")
+                               for c in claims)
+            qualified = ", ".join(f"{c.capabilities.get('base_distribution', c.distribution)}:{name}" for c in claims)
             raise ComponentConflictError(
-                f"The {kind} name '{name}' is registered twice: by {who}. Disable one, e.g."
-                f" ZOO_DISABLE_PLUGINS={claims[-1].plugin}, or uninstall its distribution."
+                f"The {kind} name '{name}' is registered twice: by {who}. Name one as {qualified}, or disable one,"
+                f" e.g. ZOO_DISABLE_PLUGINS={claims[-1].plugin}, or uninstall its distribution."
             )
         return claims[0]
 
     def find(self, name: str) -> list[Component]:
         """Every component called ``name``, whatever its kind (for ``zoo info``)."""
-        return [c for kind in KINDS for c in self._by_kind[kind].get(name, [])]
+        return [c for kind in self._by_kind for c in self.claims(kind, name)]
 
     def create(self, kind: str, name: str, **params):
         return self.get(kind, name).build(**params)

@@ -109,13 +109,6 @@ def wrap(module):
     return DistributedDataParallel(module, device_ids=device_ids, gradient_as_bucket_view=True)
 
 
-def barrier() -> None:
-    if _WORLD is not None:
-        import torch.distributed as dist
-
-        dist.barrier()
-
-
 def teardown() -> None:
     global _WORLD
     if _WORLD is not None:

@@ -43,3 +43,21 @@ class RunDirError(ZooError):
 
 class DownloadError(ZooError):
     """A dataset download failed or did not match its checksum; nothing was left behind."""
+
+
+class TrainingDivergedError(ZooError):
+    """The training loss became NaN or infinite."""
+
+
+class PluginError(Exception):
+    """A plugin's own code raised: the message names the plugin and its distribution, so its bug is
+    reported to its authors rather than taken for the zoo's. The original exception is ``__cause__``."""
+
+    def __init__(self, kind: str, name: str, plugin: str, distribution: str, version: str, action: str,
+                 error: BaseException):
+        self.kind, self.name, self.plugin, self.distribution, self.version = kind, name, plugin, distribution, version
+        self.action, self.error = action, error
+        first = (str(error).strip().splitlines() or [""])[0]
+        origin = f"preset '{name}' from {distribution}" if plugin == "registry" else \
+            f"plugin '{plugin}' ({distribution} {version})".rstrip()
+        super().__init__(f"{kind} '{name}' failed in {action}: {type(error).__name__}: {first} [{origin}]")

@@ -1,4 +1,4 @@
-"""The whole plugin surface of nlp-zoo: four hooks, one per kind of component.
+"""The whole plugin surface of nlp-zoo: one hook per kind of component.
 
 A plugin is a Python module registered under the ``nlpzoo`` entry-point group. It implements one
 or more of the hooks below with ``@nlpzoo.hookimpl``. Each hook receives a ``register`` callback and
@@ -11,24 +11,29 @@ calls it once per component it offers::
         register(Component(
             name="toy",
             description="Predicts the majority class.",
-            params=[Param("smoothing", float, 1.0, "Additive smoothing.")],
+            params=[Param("smoothing", float, 1.0, "Additive smoothing.", min=0.0)],
             factory="my_package.toy:build",   # "module:function", imported only when built
         ))
 
-``register`` takes a :class:`nlpzoo.Component`. The hooks are called once per process, when the
-zoo first needs its component list (``zoo list``, ``zoo run``, ``nlpzoo.create``). They must be
-cheap: declare components, do not import torch or load models here. Heavy work belongs in the
-factory, which the core calls only when the component is built.
+``register`` takes a :class:`nlpzoo.Component`. It checks the declaration at once: a parameter
+whose default does not match its type, range or choices makes the whole plugin fail to load, with
+the reason shown by ``zoo plugins``. The hooks are called once per process, when the zoo first
+needs its component list (``zoo list``, ``zoo run``, ``nlpzoo.create``). They must be cheap:
+declare components, do not import torch or load models here. Heavy work belongs in the factory,
+which the core calls only when the component is built, with the resolved parameters as keyword
+arguments.
 
-What each factory returns is the contract of its kind (see ``docs/plugins.md``):
+What each factory returns is the contract of its kind, stated in one module each (and in
+``docs/kinds/``):
 
-- scraper: an object with ``scrape(site, output_path, ...)``;
-- preprocessor: an object with ``transform(texts: list[str]) -> list[str]``;
-- classifier: an object following :class:`nlpzoo.classifier.Classifier`;
-- generator: an object with ``train(train_texts, validation_texts, settings, run_dir)`` (saves into
-  ``run_dir``), ``evaluate(test_texts, seed)``, ``load(run_dir, device)`` and
-  ``generate(prompt, max_new_tokens, temperature, top_k, top_p, repetition_penalty,
-  num_return_sequences, seed, do_sample, on_text)``.
+- scraper: :class:`nlpzoo.kinds.scraper.Scraper` (``scrape(site, output_path, log)``);
+- preprocessor: :class:`nlpzoo.kinds.preprocessor.Preprocessor` (``transform(texts)``);
+- classifier: :class:`nlpzoo.kinds.classifier.Classifier` (``fit``, ``predict_proba``, ``save``, and
+  ``load`` as an instance method on a freshly built object);
+- generator: :class:`nlpzoo.kinds.generator.Generator` (``train``, ``save``, ``load``,
+  ``log_likelihood``, ``count_tokens``, ``generate``).
+
+:mod:`nlpzoo.testing` checks a component against its kind's contract.
 """
 from __future__ import annotations
 
@@ -42,8 +47,9 @@ hookimpl = pluggy.HookimplMarker("nlpzoo")
 def register_scrapers(register):
     """Register scrapers: components that collect (url, text, score) items from web sites.
 
-    Call ``register(Component(...))`` once per scraper. The factory returns an object whose
-    ``scrape(site, output_path)`` writes JSON Lines items that ``zoo run --data`` reads as they are.
+    Call ``register(Component(...))`` once per scraper. The factory returns a
+    :class:`nlpzoo.kinds.scraper.Scraper`, whose ``scrape(site, output_path, log)`` appends JSON Lines
+    items that ``zoo run --data`` reads as they are.
     """
 
 
@@ -51,9 +57,9 @@ def register_scrapers(register):
 def register_preprocessors(register):
     """Register preprocessors: named text-cleaning steps that ``--preprocess a,b,c`` chains in order.
 
-    Call ``register(Component(...))`` once per step. The factory returns an object with
-    ``transform(texts: list[str]) -> list[str]`` (a batch in, a batch of the same length out).
-    Tokens in the output are separated by single spaces.
+    Call ``register(Component(...))`` once per step. The factory returns a
+    :class:`nlpzoo.kinds.preprocessor.Preprocessor`: ``transform(texts: list[str]) -> list[str]``
+    (a batch in, a batch of the same length out, tokens separated by single spaces).
     """
 
 
@@ -62,8 +68,9 @@ def register_classifiers(register):
     """Register text classifiers, selected by ``zoo run --classifier NAME``.
 
     Call ``register(Component(...))`` once per classifier. The factory takes the component's
-    parameters as keyword arguments and returns an untrained :class:`nlpzoo.classifier.Classifier`
-    (``fit``, ``predict_proba``, ``save``; ``load`` as a class method).
+    parameters as keyword arguments and returns an untrained
+    :class:`nlpzoo.kinds.classifier.Classifier`. Neural classifiers can be built on
+    :class:`nlpzoo.neural.NeuralTextClassifier`, which brings tokenizers and the training loop.
     """
 
 
@@ -72,6 +79,7 @@ def register_generators(register):
     """Register text generators, selected by ``zoo run --generator NAME``.
 
     Call ``register(Component(...))`` once per generator. The factory takes the component's
-    parameters as keyword arguments and returns an untrained generator with ``train``,
-    ``evaluate``, ``load`` and ``generate`` (see the module docstring for their arguments).
+    parameters as keyword arguments and returns an untrained
+    :class:`nlpzoo.kinds.generator.Generator`. The core computes perplexity, BLEU and chrF for
+    every generator from its ``log_likelihood``, ``generate`` and ``count_tokens``.
     """

@@ -1,34 +1,76 @@
-"""NeuralTextClassifier: the core half of every neural classifier plugin.
+"""The neural toolkit: everything a neural classifier plugin needs except its ``torch.nn.Module``.
 
-A plugin supplies a module builder ``(vocab_size, n_classes, params) -> torch.nn.Module`` whose
-``forward(ids, lengths)`` returns logits; this class brings the rest: token units (words, or BPE
-subwords trained with the `tokenizers` library on the training split only), encoding, the shared
-training loop (:mod:`nlpzoo.training`), prediction, and saving as safetensors + JSON.
+A plugin supplies a *module builder*, ``(vocab_size, n_classes, params) -> torch.nn.Module``, whose
+``forward(ids, lengths)`` takes right-padded token ids (batch, time) and the real length of each
+row, and returns logits (batch, n_classes). :class:`NeuralTextClassifier` brings the rest and
+implements the classifier contract (:mod:`nlpzoo.kinds.classifier`):
+
+- **Tokenizers** (the seam): a :class:`TextEncoder` turns texts into ids. Built in: ``word``
+  (whitespace tokens, :class:`WordVocabulary`), ``subword`` (BPE trained on the training split with
+  `tokenizers`, :class:`SubwordVocabulary`), and a pre-trained Hugging Face tokenizer
+  (:class:`PretrainedTokenizer`). A plugin may pass ``tokenizer=`` a function
+  ``(train_texts, params) -> TextEncoder`` of its own. The encoder is saved with the model.
+- **Parameters**, in groups kept apart (declared in :mod:`nlpzoo.neural_params`, which imports no
+  torch): ``VOCABULARY_PARAMS`` (units, vocab_size, min_freq, max_len) and ``TRAINING_PARAMS``
+  (epochs, batch_size, lr, ...), next to the plugin's own architecture parameters.
+- **The training loop** (:mod:`nlpzoo.training`): length-bucketed batches, class weights,
+  AdamW, clipping, early stopping on validation macro-F1 with the best weights restored,
+  checkpoints and ``--resume``, ``settings.on_epoch`` after each epoch, a stop with a clear error
+  when the loss becomes NaN or infinite, DistributedDataParallel under torchrun.
+- **Saving**: ``model.safetensors`` (with the class count in its metadata, so a module's layers may
+  be named anything) and ``vocabulary.json``; no pickles.
 """
 from __future__ import annotations
 
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Callable, Protocol
 
 import numpy as np
 import torch
 
 from . import distributed
 from .atomic import save_tensors, write_json
-from .classifier import FitSettings, LabeledTexts
 from .devices import resolve_device
-from .errors import RunDirError
+from .errors import RunDirError, ZooError
+from .kinds import FitSettings
+from .kinds.classifier import LabeledTexts
 from .training import PAD_ID, LoopConfig, predict_logits, train_module
 
 UNK_ID = 1
 SPECIALS = ["<pad>", "<unk>"]
+WEIGHTS_FORMAT = "nlp-zoo/neural-text-classifier"
+
+
+class TextEncoder(Protocol):
+    """What turns texts into token ids for a neural module."""
+
+    pad_id: int
+
+    @property
+    def size(self) -> int:
+        """Number of distinct ids (the embedding table's rows)."""
+
+    def encode_batch(self, texts: list[str]) -> list[list[int]]:
+        """Token ids of every text (possibly empty lists)."""
+
+    def to_json(self) -> dict:
+        """Everything needed to rebuild the encoder offline; read back by :func:`encoder_from_json`."""
 
 
 class WordVocabulary:
+    """Whitespace tokens; the ``max_size`` most frequent training words seen ``min_freq`` times."""
+
+    pad_id = PAD_ID
+
     def __init__(self, words: list[str]):
         self.words = words
         self.index = {w: i for i, w in enumerate(words)}
+
+    @property
+    def size(self) -> int:
+        return len(self.words)
 
     @classmethod
     def build(cls, texts: list[str], max_size: int, min_freq: int) -> "WordVocabulary":
@@ -36,17 +78,25 @@ class WordVocabulary:
         ranked = sorted((w for w, n in counts.items() if n >= min_freq), key=lambda w: (-counts[w], w))
         return cls(SPECIALS + ranked[: max(0, max_size - len(SPECIALS))])
 
-    def encode(self, text: str) -> list[int]:
-        return [self.index.get(w, UNK_ID) for w in text.split()]
+    def encode_batch(self, texts: list[str]) -> list[list[int]]:
+        index = self.index
+        return [[index.get(w, UNK_ID) for w in text.split()] for text in texts]
 
     def to_json(self) -> dict:
         return {"units": "word", "words": self.words}
 
 
 class SubwordVocabulary:
+    """BPE subwords trained with `tokenizers` on the training split only."""
+
+    pad_id = PAD_ID
+
     def __init__(self, tokenizer):
         self.tokenizer = tokenizer
-        self.words = [None] * tokenizer.get_vocab_size()
+
+    @property
+    def size(self) -> int:
+        return self.tokenizer.get_vocab_size()
 
     @classmethod
     def build(cls, texts: list[str], vocab_size: int, min_freq: int) -> "SubwordVocabulary":
@@ -57,54 +107,106 @@ class SubwordVocabulary:
         trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=min_freq, special_tokens=SPECIALS,
                                       show_progress=False)
         tokenizer.train_from_iterator(texts, trainer=trainer)
-        vocabulary = cls(tokenizer)
         if tokenizer.token_to_id("<pad>") != PAD_ID or tokenizer.token_to_id("<unk>") != UNK_ID:
             raise RuntimeError("BPE special tokens did not get ids 0 and 1")
-        return vocabulary
-
-    def encode(self, text: str) -> list[int]:
-        return self.tokenizer.encode(text).ids
+        return cls(tokenizer)
 
     def encode_batch(self, texts: list[str]) -> list[list[int]]:
-        return [e.ids for e in self.tokenizer.encode_batch(texts)]
+        return [e.ids for e in self.tokenizer.encode_batch(list(texts))]
 
     def to_json(self) -> dict:
         return {"units": "subword", "tokenizer": json.loads(self.tokenizer.to_str())}
 
 
-def vocabulary_from_json(data: dict):
-    if data.get("units") == "word":
+class PretrainedTokenizer:
+    """A pre-trained Hugging Face (fast) tokenizer: a hub id or a local folder, loaded with
+    ``AutoTokenizer.from_pretrained``. Its whole definition is saved with the run, so loading the
+    run needs neither the hub nor the original folder. Special tokens ([CLS], [SEP]) are added as
+    the tokenizer's model expects."""
+
+    def __init__(self, backend, pad_id: int, add_special_tokens: bool = True):
+        self.backend, self.pad_id, self.add_special_tokens = backend, pad_id, add_special_tokens
+
+    @property
+    def size(self) -> int:
+        return self.backend.get_vocab_size(with_added_tokens=True)
+
+    @classmethod
+    def from_pretrained(cls, name_or_path: str, add_special_tokens: bool = True) -> "PretrainedTokenizer":
+        from transformers import AutoTokenizer
+
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(name_or_path)
+        except (OSError, ValueError) as error:
+            raise ZooError(f"Tokenizer '{name_or_path}' cannot be loaded ({str(error).splitlines()[0][:160]})."
+                           " Give a local folder saved with save_pretrained, or a hub id while online.") from None
+        if not getattr(tokenizer, "is_fast", False):
+            raise ZooError(f"Tokenizer '{name_or_path}' has no fast (tokenizers) version; the zoo needs one.")
+        pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+        return cls(tokenizer.backend_tokenizer, pad, add_special_tokens)
+
+    def encode_batch(self, texts: list[str]) -> list[list[int]]:
+        return [e.ids for e in self.backend.encode_batch(list(texts), add_special_tokens=self.add_special_tokens)]
+
+    def to_json(self) -> dict:
+        return {"units": "pretrained", "tokenizer": json.loads(self.backend.to_str()), "pad_id": self.pad_id,
+                "add_special_tokens": self.add_special_tokens}
+
+
+def encoder_from_json(data: dict) -> TextEncoder:
+    """Rebuild a saved :class:`TextEncoder` (word, subword or pretrained)."""
+    units = data.get("units")
+    if units == "word":
         return WordVocabulary(data["words"])
     from tokenizers import Tokenizer
 
-    return SubwordVocabulary(Tokenizer.from_str(json.dumps(data["tokenizer"])))
+    backend = Tokenizer.from_str(json.dumps(data["tokenizer"]))
+    if units == "subword":
+        return SubwordVocabulary(backend)
+    if units == "pretrained":
+        return PretrainedTokenizer(backend, int(data["pad_id"]), bool(data.get("add_special_tokens", True)))
+    raise ValueError(f"unknown token units {units!r}")
+
+
+def default_tokenizer(texts: list[str], params: dict) -> TextEncoder:
+    """The ``units`` parameter's encoder: ``word`` or ``subword`` trained on ``texts``, or
+    ``pretrained`` from the ``tokenizer`` parameter (a hub id or folder)."""
+    units = params.get("units", "word")
+    if units == "subword":
+        return SubwordVocabulary.build(texts, params["vocab_size"], params["min_freq"])
+    if units == "pretrained":
+        if not params.get("tokenizer"):
+            raise ZooError("units=pretrained needs --param tokenizer=HUB_ID_OR_FOLDER.")
+        return PretrainedTokenizer.from_pretrained(params["tokenizer"])
+    return WordVocabulary.build(texts, params["vocab_size"], params["min_freq"])
+
+
+ModuleBuilder = Callable[[int, int, dict], "torch.nn.Module"]
 
 
 class NeuralTextClassifier:
-    """Implements the :class:`nlpzoo.classifier.Classifier` contract for any torch text module."""
+    """Implements the classifier contract for any torch text module (see the module docstring)."""
 
-    def __init__(self, module_builder, **params):
+    def __init__(self, module_builder: ModuleBuilder, tokenizer: Callable[[list[str], dict], TextEncoder] | None = None,
+                 **params):
         self.module_builder = module_builder
+        self.tokenizer = tokenizer or default_tokenizer
         self.params = params
-        self.vocabulary = None
+        self.vocabulary: TextEncoder | None = None
         self.module = None
         self.n_classes = 0
         self.device = "cpu"
 
     # -- encoding -----------------------------------------------------------------------------
     def encode(self, texts: list[str]) -> list[list[int]]:
-        vocabulary, limit = self.vocabulary, self.params["max_len"]
-        if isinstance(vocabulary, SubwordVocabulary):
-            encoded = vocabulary.encode_batch(list(texts))
-        else:
-            encoded = [vocabulary.encode(t) for t in texts]
-        return [ids[:limit] if ids else [UNK_ID] for ids in encoded]
+        limit = self.params.get("max_len", 200)
+        return [ids[:limit] if ids else [UNK_ID] for ids in self.vocabulary.encode_batch(list(texts))]
 
     def _build_module(self, n_classes: int):
         self.n_classes = n_classes
-        self.module = self.module_builder(len(self.vocabulary.words), n_classes, self.params)
+        self.module = self.module_builder(self.vocabulary.size, n_classes, self.params)
 
-    # -- the Classifier contract ---------------------------------------------------------------
+    # -- the classifier contract ----------------------------------------------------------------
     def fit(self, train: LabeledTexts, validation: LabeledTexts, settings: FitSettings) -> dict:
         self.device = distributed.device_for(resolve_device(settings.device))
         if settings.threads:
@@ -112,22 +214,20 @@ class NeuralTextClassifier:
         torch.manual_seed(settings.seed)
         vocab_file = Path(settings.checkpoint_dir, "vocabulary.json") if settings.checkpoint_dir else None
         if settings.resume and vocab_file and vocab_file.is_file():
-            self.vocabulary = vocabulary_from_json(json.loads(vocab_file.read_text("utf-8")))
+            self.vocabulary = encoder_from_json(json.loads(vocab_file.read_text("utf-8")))
         else:
-            builder = SubwordVocabulary if self.params["units"] == "subword" else WordVocabulary
-            self.vocabulary = builder.build(train.texts, self.params["vocab_size"], self.params["min_freq"])
+            self.vocabulary = self.tokenizer(train.texts, self.params)
             if vocab_file and distributed.is_main():
                 write_json(vocab_file, self.vocabulary.to_json())
         self._build_module(train.n_classes)
-        train_encoded = self.encode(train.texts)
-        history = train_module(self.module, train_encoded, train.labels, self.encode(validation.texts),
+        history = train_module(self.module, self.encode(train.texts), train.labels, self.encode(validation.texts),
                                validation.labels, train.n_classes, LoopConfig.from_params(self.params),
-                               settings, self.device)
+                               settings, self.device, pad_id=self.vocabulary.pad_id)
         history["parameters"] = sum(p.numel() for p in self.module.parameters())
         return history
 
     def predict_proba(self, texts) -> np.ndarray:
-        logits = predict_logits(self.module, self.encode(list(texts)), self.device)
+        logits = predict_logits(self.module, self.encode(list(texts)), self.device, pad_id=self.vocabulary.pad_id)
         if len(logits) == 0:
             return np.zeros((0, self.n_classes), dtype=np.float32)
         return torch.softmax(torch.from_numpy(logits), dim=-1).numpy()
@@ -136,21 +236,24 @@ class NeuralTextClassifier:
         directory = Path(directory)
         write_json(directory / "vocabulary.json", self.vocabulary.to_json())
         save_tensors(directory / "model.safetensors", self.module.state_dict(),
-                     metadata={"format": "nlp-zoo/neural-text-classifier", "n_classes": str(self.n_classes)})
+                     metadata={"format": WEIGHTS_FORMAT, "n_classes": str(self.n_classes)})
 
     def load(self, directory: Path, device: str = "cpu") -> None:
-        from safetensors import SafetensorError
+        from safetensors import SafetensorError, safe_open
         from safetensors.torch import load_file
 
         directory = Path(directory)
+        weights_file = directory / "model.safetensors"
         try:
-            self.vocabulary = vocabulary_from_json(json.loads((directory / "vocabulary.json").read_text("utf-8")))
-            weights = load_file(str(directory / "model.safetensors"))
-            n_classes = int(weights["output.bias"].shape[0])
-            self._build_module(n_classes)
-            self.module.load_state_dict(weights)
+            self.vocabulary = encoder_from_json(json.loads((directory / "vocabulary.json").read_text("utf-8")))
+            with safe_open(str(weights_file), framework="pt") as handle:
+                metadata = handle.metadata() or {}
+            if metadata.get("format") != WEIGHTS_FORMAT or "n_classes" not in metadata:
+                raise ValueError(f"{weights_file.name} has no nlp-zoo metadata (format, n_classes)")
+            self._build_module(int(metadata["n_classes"]))
+            self.module.load_state_dict(load_file(str(weights_file)))
         except (OSError, ValueError, KeyError, RuntimeError, SafetensorError) as error:
             raise RunDirError(f"{directory}: the saved model cannot be loaded ({type(error).__name__}: "
-                              f"{str(error).splitlines()[0][:200]}). Was it written by this classifier?") from None
+                              f"{(str(error).splitlines() or [''])[0][:200]}). Was it written by this classifier?") from None
         self.device = resolve_device(device)
         self.module.to(self.device)

@@ -1,21 +1,36 @@
-"""Parameters every neural classifier shares (token units, vocabulary, training budget).
+"""Parameters every neural classifier built on :mod:`nlpzoo.neural` shares, in two groups.
 
-Declared once here so each family's plugin lists them without importing torch.
+Declared here, apart from :mod:`nlpzoo.neural`, so a plugin's declaration imports no torch::
+
+    from nlpzoo.neural_params import NEURAL_PARAMS      # VOCABULARY_PARAMS + TRAINING_PARAMS
+
+A plugin lists its own architecture parameters (embedding size, hidden size, ...) beside them.
+Every range is checked by the core before a run starts.
 """
 from .components import Param
 
-NEURAL_TRAINING_PARAMS = (
-    Param("units", str, "word", "Token units: 'word' (whitespace tokens after preprocessing) or"
-          " 'subword' (a BPE tokenizer trained on the training split).", choices=("word", "subword")),
-    Param("vocab_size", int, 30000, "Largest vocabulary (words) or BPE vocabulary size (subwords)."),
-    Param("min_freq", int, 2, "Words seen fewer times in the training split map to <unk>."),
-    Param("max_len", int, 200, "Tokens kept per text (the rest is cut)."),
-    Param("epochs", int, 8, "Most epochs; early stopping may end sooner."),
-    Param("batch_size", int, 32, "Texts per batch (batches group texts of similar length)."),
-    Param("lr", float, 0.002, "AdamW learning rate."),
-    Param("weight_decay", float, 0.0, "AdamW weight decay."),
-    Param("clip_norm", float, 1.0, "Gradient-norm clipping (0 turns it off)."),
-    Param("patience", int, 3, "Epochs without a better validation macro-F1 before stopping."),
-    Param("class_weights", bool, True, "Weight the loss by inverse class frequency."),
-    Param("max_steps", int, 0, "Stop after this many optimizer steps in total (0: no limit)."),
+VOCABULARY_PARAMS = (
+    Param("units", str, "word", "Token units: 'word' (whitespace tokens after preprocessing), 'subword' (a BPE"
+          " tokenizer trained on the training split) or 'pretrained' (the 'tokenizer' parameter's).",
+          choices=("word", "subword", "pretrained")),
+    Param("tokenizer", str, "", "units=pretrained: a Hugging Face tokenizer (hub id or local folder)."),
+    Param("vocab_size", int, 30000, "Largest vocabulary (words) or BPE vocabulary size (subwords).", min=10),
+    Param("min_freq", int, 2, "Words seen fewer times in the training split map to <unk>.", min=1),
+    Param("max_len", int, 200, "Tokens kept per text (the rest is cut).", min=1),
 )
+
+TRAINING_PARAMS = (
+    Param("epochs", int, 8, "Most epochs; early stopping may end sooner.", min=1, budget=True),
+    Param("batch_size", int, 32, "Texts per batch (batches group texts of similar length).", min=1),
+    Param("lr", float, 0.002, "AdamW learning rate.", min=1e-7, max=1.0),
+    Param("weight_decay", float, 0.0, "AdamW weight decay.", min=0.0),
+    Param("clip_norm", float, 1.0, "Gradient-norm clipping (0 turns it off).", min=0.0),
+    Param("patience", int, 3, "Epochs without a better validation macro-F1 before stopping.", min=1,
+          budget=True),
+    Param("class_weights", bool, True, "Weight the loss by inverse class frequency."),
+    Param("max_steps", int, 0, "Stop after this many optimizer steps in total (0: no limit).", min=0,
+          budget=True),
+)
+
+NEURAL_PARAMS = VOCABULARY_PARAMS + TRAINING_PARAMS
+NEURAL_TRAINING_PARAMS = NEURAL_PARAMS  # the name nlp-zoo 0.1 used

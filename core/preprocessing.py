@@ -123,6 +123,18 @@ class Chain:
         return shown
 
 
+def run_chain(spec: str | list[str] | None, texts: list[str], zoo, progress: bool = False) -> list[str]:
+    """``texts`` through the chain ``spec`` names, with a progress bar when asked."""
+    chain = build_chain(spec, zoo)
+    if not chain.steps:
+        return list(texts)
+    from rich.progress import Progress
+
+    with Progress(disable=not progress, transient=True) as bar:
+        task = bar.add_task(f"preprocess ({','.join(chain.names)})", total=len(texts))
+        return chain.transform(texts, progress=lambda done: bar.update(task, completed=done))
+
+
 def build_chain(spec: str | list[str] | None, zoo=None) -> Chain:
     from .discovery import get_zoo
 

@@ -80,7 +80,6 @@ class Registry:
     presets: list[Preset] = field(default_factory=list)
     datasets: dict[str, DatasetEntry] = field(default_factory=dict)
     disable_plugins: list[str] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
 
 
 def builtin_registry_path() -> Path:
@@ -115,7 +114,6 @@ def _read_toml(path: Path) -> dict:
 
 
 def _merge(registry: Registry, path: Path, document: dict) -> None:
-    registry.files.append(str(path))
     for table, body in document.items():
         where = f"{path}: [{table}]"
         if not isinstance(body, dict):

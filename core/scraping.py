@@ -233,9 +233,9 @@ def clean_text(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _normalizer():
-    from nlpzoo.plugins.normalize import Normalizer
+    from .text import ArabicNormalizer
 
-    return Normalizer()
+    return ArabicNormalizer()
 
 
 def relevance_score(text: str, keywords: list[str]) -> float:

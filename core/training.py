@@ -5,7 +5,12 @@ cross-entropy, AdamW, gradient clipping, early stopping on validation macro-F1 w
 weights restored, a progress bar with loss and real tokens/s, and a checkpoint after every epoch
 that ``--resume`` continues from. Each epoch reseeds torch and the batch order from (seed, epoch),
 so a resumed run repeats exactly what the uninterrupted run would have done.
-Ctrl-C ends training after the current batch; the best weights so far are kept.
+Ctrl-C ends training after the current batch; the best weights so far are kept. A loss that
+becomes NaN or infinite stops training with :class:`nlpzoo.errors.TrainingDivergedError`.
+
+The loop is three pieces a plugin may also use on their own: :func:`train_one_epoch`,
+:func:`validate` and :func:`train_module`, which runs them with checkpoints, early stopping and
+``settings.on_epoch`` (called with each epoch's record; pruning and logging hook in there).
 """
 from __future__ import annotations
 
@@ -20,8 +25,8 @@ from torch import nn
 
 from . import distributed
 from .atomic import save_tensors, write_json
-from .classifier import FitSettings
-from .errors import RunDirError
+from .errors import RunDirError, TrainingDivergedError
+from .kinds import FitSettings
 
 PAD_ID = 0
 
@@ -63,23 +68,25 @@ def bucketed_batches(lengths: list[int], batch_size: int, rng: np.random.Generat
     return [batch for run in groups for batch in run] + tail
 
 
-def collate(encoded: list[list[int]], indices: list[int], device: str):
+def collate(encoded: list[list[int]], indices: list[int], device: str, pad_id: int = PAD_ID):
+    """(ids, lengths) of the texts ``indices``: right-padded with ``pad_id``; modules mask by length."""
     lengths = [len(encoded[i]) for i in indices]
-    ids = torch.full((len(indices), max(lengths)), PAD_ID, dtype=torch.long)
+    ids = torch.full((len(indices), max(lengths)), pad_id, dtype=torch.long)
     for row, i in enumerate(indices):
         ids[row, :lengths[row]] = torch.tensor(encoded[i], dtype=torch.long)
     return ids.to(device), torch.tensor(lengths, dtype=torch.long, device=device)
 
 
 @torch.no_grad()
-def predict_logits(module: nn.Module, encoded: list[list[int]], device: str, batch_size: int = 256) -> np.ndarray:
+def predict_logits(module: nn.Module, encoded: list[list[int]], device: str, batch_size: int = 256,
+                   pad_id: int = PAD_ID) -> np.ndarray:
     """Logits for every text, in input order (batched by length for speed)."""
     module.eval()
     order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
     out = None
     for start in range(0, len(order), batch_size):
         indices = order[start:start + batch_size]
-        logits = module(*collate(encoded, indices, device)).float().cpu().numpy()
+        logits = module(*collate(encoded, indices, device, pad_id)).float().cpu().numpy()
         if out is None:
             out = np.zeros((len(encoded), logits.shape[1]), dtype=np.float32)
         out[indices] = logits
@@ -138,13 +145,53 @@ def _progress(enabled: bool):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("loss {task.fields[loss]:.4f}"), TextColumn("{task.fields[speed]:,.0f} tok/s"),
+                    TextColumn("{task.fields[loss]}"), TextColumn("{task.fields[speed]}"),
                     TimeRemainingColumn(), disable=not enabled, transient=True)
+
+
+def train_one_epoch(trained: nn.Module, module: nn.Module, optimizer, loss_fn, batches: list[list[int]],
+                    encoded: list[list[int]], labels: torch.Tensor, config: LoopConfig, state: dict, device: str,
+                    on_batch=None, pad_id: int = PAD_ID) -> tuple[float, int, int]:
+    """One pass over ``batches``; returns (summed loss, texts seen, tokens seen) of this rank.
+    Raises TrainingDivergedError on a NaN/inf loss and lets KeyboardInterrupt through."""
+    trained.train()
+    total_loss, seen, tokens = 0.0, 0, 0
+    for indices in batches:
+        ids, batch_lengths = collate(encoded, indices, device, pad_id)
+        target = labels[indices].to(device)
+        optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn(trained(ids, batch_lengths), target)
+        value = loss.item()
+        if not np.isfinite(value):
+            raise TrainingDivergedError(
+                f"The training loss became {value} at step {state['global_step'] + 1}: training diverged."
+                f" Lower the learning rate (--param lr={config.lr / 10:g}) or check the data, then run again.")
+        loss.backward()
+        if config.clip_norm > 0:
+            nn.utils.clip_grad_norm_(module.parameters(), config.clip_norm)
+        optimizer.step()
+        state["global_step"] += 1
+        total_loss += value * len(indices)
+        seen += len(indices)
+        tokens += int(batch_lengths.sum())
+        if on_batch:
+            on_batch(total_loss / seen, tokens)
+        if config.max_steps and state["global_step"] >= config.max_steps:
+            break
+    return total_loss, seen, tokens
+
+
+def validate(module: nn.Module, encoded: list[list[int]], labels: list[int], n_classes: int, device: str,
+             pad_id: int = PAD_ID) -> float:
+    """Validation macro-F1 (0.0 without validation texts)."""
+    if not encoded:
+        return 0.0
+    return macro_f1(labels, predict_logits(module, encoded, device, pad_id=pad_id).argmax(1), n_classes)
 
 
 def train_module(module: nn.Module, train_encoded: list[list[int]], train_labels: list[int],
                  val_encoded: list[list[int]], val_labels: list[int], n_classes: int,
-                 config: LoopConfig, settings: FitSettings, device: str) -> dict:
+                 config: LoopConfig, settings: FitSettings, device: str, pad_id: int = PAD_ID) -> dict:
     """Train ``module`` in place and return the history; the best weights are loaded at the end.
     Under torchrun each rank trains on its own shard of every epoch's batches (DDP); see
     :mod:`nlpzoo.distributed`."""
@@ -184,30 +231,18 @@ def train_module(module: nn.Module, train_encoded: list[list[int]], train_labels
             if world and epoch == state["epoch"] + 1:
                 state["rank_rows"] = {str(r): rows for r, rows in
                                       enumerate(distributed.gather(sorted(i for b in batches for i in b)))}
-            task = progress.add_task(f"epoch {epoch}/{config.epochs}", total=len(batches), loss=0.0, speed=0.0)
-            module.train()
-            total_loss, seen, tokens, started = 0.0, 0, 0, time.perf_counter()
+            task = progress.add_task(f"epoch {epoch}/{config.epochs}", total=len(batches), loss="", speed="")
+            started = time.perf_counter()
+
+            def on_batch(loss, tokens, task=task, started=started):
+                speed = tokens / max(time.perf_counter() - started, 1e-9)
+                progress.update(task, advance=1, loss=f"loss {loss:.4f}", speed=f"{speed:,.0f} tok/s")
+
             try:
-                for indices in batches:
-                    ids, batch_lengths = collate(train_encoded, indices, device)
-                    target = labels_tensor[indices].to(device)
-                    optimizer.zero_grad(set_to_none=True)
-                    loss = loss_fn(trained(ids, batch_lengths), target)
-                    loss.backward()
-                    if config.clip_norm > 0:
-                        nn.utils.clip_grad_norm_(module.parameters(), config.clip_norm)
-                    optimizer.step()
-                    state["global_step"] += 1
-                    total_loss += loss.item() * len(indices)
-                    seen += len(indices)
-                    tokens += int(batch_lengths.sum())
-                    elapsed = time.perf_counter() - started
-                    progress.update(task, advance=1, loss=total_loss / seen, speed=tokens / max(elapsed, 1e-9))
-                    if config.max_steps and state["global_step"] >= config.max_steps:
-                        break
+                total_loss, seen, tokens = train_one_epoch(trained, module, optimizer, loss_fn, batches, train_encoded,
+                                                           labels_tensor, config, state, device, on_batch, pad_id)
             except KeyboardInterrupt:
                 interrupted = True
-                state["train_tokens"] += tokens
                 state["train_seconds"] += time.perf_counter() - started
                 settings.log("Interrupted: keeping the best weights so far (the last finished epoch is checkpointed).")
                 break
@@ -216,11 +251,12 @@ def train_module(module: nn.Module, train_encoded: list[list[int]], train_labels
             total_loss, seen, tokens = distributed.all_sum(total_loss, seen, tokens)  # over every rank
             state["train_tokens"] += int(tokens)
             state["train_seconds"] += time.perf_counter() - started
-            score = macro_f1(val_labels, predict_logits(module, val_encoded, device).argmax(1), n_classes) \
-                if val_encoded else 0.0
+            score = validate(module, val_encoded, val_labels, n_classes, device, pad_id)
             state["epochs"].append({"epoch": epoch, "train_loss": total_loss / max(seen, 1), "val_macro_f1": score,
                                     "steps": state["global_step"], "tokens_per_second": tokens / max(time.perf_counter() - started, 1e-9)})
             settings.log(f"epoch {epoch}: train loss {total_loss / max(seen, 1):.4f}, validation macro-F1 {score:.4f}")
+            if settings.on_epoch:
+                settings.on_epoch(dict(state["epochs"][-1]))
             if score > state["best_score"]:
                 state.update(best_score=score, best_epoch=epoch, bad_epochs=0)
                 best_state = {k: v.detach().clone().cpu() for k, v in module.state_dict().items()}

@@ -18,8 +18,8 @@ import torch
 
 from nlpzoo import distributed
 from nlpzoo.devices import resolve_device
-from nlpzoo.errors import RunDirError, ZooError
-from nlpzoo.generation import check_sampling
+from nlpzoo.errors import RunDirError, TrainingDivergedError, ZooError
+from nlpzoo.kinds.generator import check_sampling
 
 EOS = "<|endoftext|>"
 REPLACEMENT = "\ufffd"
@@ -47,6 +47,11 @@ def train_tokenizer(texts: list[str], vocab_size: int):
     return tokenizer
 
 
+PICKLE_ONLY = ("{where} holds no safetensors weights, only a pickle file; the zoo never unpickles. Convert it once"
+               " where you trust it: AutoModelForCausalLM.from_pretrained(PATH).save_pretrained(NEW_PATH)"
+               " (safetensors is the default).")
+
+
 def load_base(base: str, block_size: int, params: dict, texts: list[str]):
     """(model, tokenizer) from a hub id or local folder through from_pretrained, or built from scratch."""
     from transformers import AutoModelForCausalLM, AutoTokenizer, GPT2Config, GPT2LMHeadModel
@@ -61,12 +66,14 @@ def load_base(base: str, block_size: int, params: dict, texts: list[str]):
     local = Path(os.path.expanduser(base))
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(local) if local.exists() else base)
-        model = AutoModelForCausalLM.from_pretrained(str(local) if local.exists() else base)
+        model = AutoModelForCausalLM.from_pretrained(str(local) if local.exists() else base, use_safetensors=True)
     except OSError as error:
+        if local.is_dir() and any(local.glob("*.bin")) and not any(local.glob("*.safetensors")):
+            raise ZooError(PICKLE_ONLY.format(where=local)) from None
         where = "the folder" if local.exists() else "the Hugging Face hub id"
         raise ZooError(f"Cannot load {where} '{base}' ({str(error).splitlines()[0][:160]}). Without network access"
-                       " a hub model cannot be fetched: use --base scratch to train a small GPT-2 from scratch, or"
-                       " --base PATH to a folder written by save_pretrained.") from None
+                       " a hub model cannot be fetched: use --model scratch to train a small GPT-2 from scratch, or"
+                       " --model PATH to a folder written by save_pretrained.") from None
     if tokenizer.eos_token is None:
         tokenizer.eos_token = EOS
     if tokenizer.pad_token is None:
@@ -121,7 +128,7 @@ class GPT2Generator:
         self.tokenizer = None
         self.device = "cpu"
 
-    def train(self, train_texts: list[str], validation_texts: list[str], settings, run_dir: Path) -> dict:
+    def train(self, train_texts: list[str], validation_texts: list[str], settings) -> dict:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
         from transformers import get_scheduler
 
@@ -130,9 +137,9 @@ class GPT2Generator:
         if settings.threads:
             torch.set_num_threads(settings.threads)
         torch.manual_seed(settings.seed)
-        self.model, self.tokenizer = load_base(p["base"], p["block_size"], p, train_texts)
-        if p["block_size"] > self.model.config.n_positions:
-            raise ZooError(f"--param block_size={p['block_size']} is longer than the model's {self.model.config.n_positions} positions.")
+        self.model, self.tokenizer = load_base(p["model"], p["block_size"], p, train_texts)
+        if p["block_size"] > self.context_length():
+            raise ZooError(f"--param block_size={p['block_size']} is longer than the model's {self.context_length()} positions.")
         self.model.to(self.device)
         trained = distributed.wrap(self.model)  # DistributedDataParallel under torchrun
         train_blocks = pack_blocks(self.tokenizer, train_texts, p["block_size"])
@@ -174,6 +181,10 @@ class GPT2Generator:
                         batch = train_blocks[batch_ids].to(self.device)
                         with _autocast(self.device):
                             loss = trained(input_ids=batch, labels=batch, use_cache=False).loss  # no KV cache in training
+                        if not math.isfinite(loss.item()):
+                            raise TrainingDivergedError(
+                                f"The training loss became {loss.item()} at step {history['steps'] + 1}: training"
+                                f" diverged. Lower the learning rate (--param lr={p['lr'] / 10:g}) and run again.")
                         (loss / p["grad_accum"]).backward()
                         history["train_tokens"] += batch.numel()
                         epoch_loss += loss.item()
@@ -198,6 +209,8 @@ class GPT2Generator:
                                               "val_loss": val_loss, "val_perplexity": perplexity(val_loss)})
                     settings.log(f"epoch {epoch}: train loss {epoch_loss / max(epoch_batches, 1):.4f}, validation"
                                  f" loss {val_loss:.4f}, perplexity {perplexity(val_loss):.1f}")
+                    if settings.on_epoch:
+                        settings.on_epoch(dict(history["epochs"][-1]))
             except KeyboardInterrupt:
                 history["interrupted"] = True
                 settings.log("Interrupted: saving the model as it is now.")
@@ -205,8 +218,6 @@ class GPT2Generator:
         history["train_tokens"] = int(distributed.all_sum(history["train_tokens"])[0]) if not history["interrupted"] \
             else history["train_tokens"]
         history["parameters"] = sum(q.numel() for q in self.model.parameters())
-        if distributed.is_main():
-            self.save(run_dir)
         return history
 
     # -- saving and loading --------------------------------------------------------------------------
@@ -222,17 +233,44 @@ class GPT2Generator:
     def load(self, run_dir: Path, device: str = "cpu") -> None:
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
+        run_dir = Path(run_dir)
+        if any(run_dir.glob("*.bin")) and not any(run_dir.glob("*.safetensors")):
+            raise RunDirError(PICKLE_ONLY.format(where=run_dir))
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(str(run_dir))
-            self.model = AutoModelForCausalLM.from_pretrained(str(run_dir))
-        except (OSError, ValueError) as error:
-            raise RunDirError(f"{run_dir}: the saved GPT-2 model cannot be loaded ({str(error).splitlines()[0][:160]}).") from None
+            self.model = AutoModelForCausalLM.from_pretrained(str(run_dir), use_safetensors=True)
+        except (OSError, ValueError, TypeError) as error:
+            raise RunDirError(f"{run_dir}: the saved model cannot be loaded ({str(error).splitlines()[0][:160]}).") from None
         self.device = resolve_device(device)
         self.model.to(self.device).eval()
 
-    def evaluate(self, test_texts: list[str], seed: int) -> dict:
-        """Perplexity on the held-out texts, and BLEU/chrF of continuations of their first words."""
-        return evaluate_generator(self, test_texts, seed)
+    # -- what the core scores ---------------------------------------------------------------------
+    @torch.no_grad()
+    def log_likelihood(self, texts: list[str]) -> tuple[float, int]:
+        """Each text as a document of its own (after an end-of-text token, ending with one): the
+        summed log-probability of every token the model predicts, and how many tokens that is."""
+        self.model.eval()
+        eos = self.tokenizer.eos_token_id
+        limit = min(self.context_length(), self.params["block_size"])
+        total, count = 0.0, 0
+        for ids in self.tokenizer(list(texts), add_special_tokens=False)["input_ids"]:
+            sequence = [eos, *ids, eos]
+            for start in range(0, len(sequence) - 1, limit - 1):  # long texts in windows of the context
+                window = torch.tensor([sequence[start:start + limit]], device=self.device)
+                if window.shape[1] < 2:
+                    break
+                with _autocast(self.device):
+                    logits = self.model(input_ids=window).logits.float()
+                log_probs = torch.log_softmax(logits[0, :-1], dim=-1)
+                total += float(log_probs.gather(1, window[0, 1:].unsqueeze(1)).sum())
+                count += window.shape[1] - 1
+        return total, count
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def context_length(self) -> int:
+        return self.model.config.n_positions
 
     # -- generation ------------------------------------------------------------------------------------
     def generate(self, prompt: str, max_new_tokens: int = 50, temperature: float = 1.0, top_k: int = 50,
@@ -245,7 +283,7 @@ class GPT2Generator:
             torch.manual_seed(seed)
         self.model.eval()  # no dropout while generating, also right after train()
         encoded = self.tokenizer(prompt or self.tokenizer.eos_token, return_tensors="pt", add_special_tokens=False)
-        limit = self.model.config.n_positions
+        limit = self.context_length()
         input_ids = encoded["input_ids"][:, -(limit - 1):].to(self.device)  # keep the prompt's end if too long
         max_new_tokens = min(max_new_tokens, limit - input_ids.shape[1])
         streamer = WholeCharacterStreamer(self.tokenizer, input_ids.shape[1], on_text) \
@@ -289,47 +327,3 @@ class WholeCharacterStreamer:
         if len(text) > self.sent:
             self.on_text(text[self.sent:])
             self.sent = len(text)
-
-
-# -- evaluation of generations --------------------------------------------------------------------------
-def prompt_reference_pairs(texts: list[str], prompt_words: int, limit: int) -> list[tuple[str, str]]:
-    """Held-out texts long enough to continue: (first ``prompt_words`` words, the rest)."""
-    pairs = []
-    for text in texts:
-        words = text.split()
-        if len(words) >= prompt_words + 3:
-            pairs.append((" ".join(words[:prompt_words]), " ".join(words[prompt_words:])))
-        if len(pairs) >= limit:
-            break
-    return pairs
-
-
-def bleu_chrf(hypotheses: list[str], references: list[str]) -> dict:
-    """Corpus BLEU and chrF with sacrebleu, and their signatures."""
-    from sacrebleu.metrics import BLEU, CHRF
-
-    bleu, chrf = BLEU(), CHRF()
-    bleu_score = bleu.corpus_score(hypotheses, [references])
-    chrf_score = chrf.corpus_score(hypotheses, [references])
-    return {"bleu": bleu_score.score, "chrf": chrf_score.score, "bleu_signature": str(bleu.get_signature()),
-            "chrf_signature": str(chrf.get_signature()), "pairs": len(hypotheses)}
-
-
-def evaluate_generator(generator: "GPT2Generator", test_texts: list[str], seed: int) -> dict:
-    p = generator.params
-    result = {}
-    try:
-        blocks = pack_blocks(generator.tokenizer, test_texts, p["block_size"])
-        loss = evaluation_loss(generator.model, blocks, generator.device, p["batch_size"])
-        result.update(test_loss=loss, test_perplexity=perplexity(loss))
-    except ZooError:
-        result.update(test_loss=None, test_perplexity=None)
-    pairs = prompt_reference_pairs(test_texts, p["prompt_words"], p["eval_texts"])
-    if pairs:
-        hypotheses = []
-        for prompt, reference in pairs:
-            budget = min(len(generator.tokenizer(reference)["input_ids"]) + 5, 128)
-            hypotheses.append(generator.generate(prompt, max_new_tokens=budget, do_sample=False, seed=seed)[0].strip())
-        result.update(bleu_chrf(hypotheses, [r for _, r in pairs]))
-        result["examples"] = [{"prompt": q, "reference": r, "generated": h} for (q, r), h in list(zip(pairs, hypotheses))[:5]]
-    return result

@@ -1,12 +1,9 @@
 """`isri`: NLTK's ISRI Arabic root stemmer, once per word type."""
 from __future__ import annotations
 
-import re
-
 from nlpzoo import Component, hookimpl
 from nlpzoo.preprocessing import WordwiseStep
-
-ARABIC_WORD = re.compile(r"^[\u0621-\u064a]+$")
+from nlpzoo.text import ARABIC_WORD
 
 
 class IsriStemmer(WordwiseStep):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import partial
 
 from nlpzoo import Component, Param
-from nlpzoo.neural_params import NEURAL_TRAINING_PARAMS
+from nlpzoo.neural_params import NEURAL_PARAMS
 
 
 def build(cell: str, bidirectional: bool, **params):
@@ -25,13 +25,14 @@ def recurrent_component(name: str, cell: str, bidirectional: bool, description: 
         description=description,
         factory=partial(build, cell, bidirectional),
         params=[
-            Param("embedding_dim", int, 128, "Size of the token embeddings."),
-            Param("hidden_size", int, 128, "Hidden units per direction."),
-            Param("layers", int, 1, "Stacked recurrent layers."),
-            Param("dropout", float, 0.3, "Dropout on embeddings, between layers and before the output."),
+            Param("embedding_dim", int, 128, "Size of the token embeddings.", min=1),
+            Param("hidden_size", int, 128, "Hidden units per direction.", min=1),
+            Param("layers", int, 1, "Stacked recurrent layers.", min=1),
+            Param("dropout", float, 0.3, "Dropout on embeddings, between layers and before the output.",
+                  min=0.0, max=0.95),
             Param("pooling", str, "max", "Pooling over time, masked so padding never counts.",
                   choices=("max", "mean", "max+mean")),
-            *NEURAL_TRAINING_PARAMS,
+            *NEURAL_PARAMS,
         ],
         capabilities={"family": "recurrent", "cell": cell, "bidirectional": bidirectional,
                       "task": "text-classification", "language": "ar", "needs_download": False},

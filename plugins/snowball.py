@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from nlpzoo import Component, hookimpl
-from nlpzoo.plugins.isri import ARABIC_WORD
+from nlpzoo.text import ARABIC_WORD
 from nlpzoo.preprocessing import WordwiseStep
 
 

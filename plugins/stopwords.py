@@ -20,7 +20,7 @@ class StopWordFilter(WordwiseStep):
                 raise ZooError(f"stopwords: extra_file {path} does not exist (one word per line, UTF-8).")
             words |= {line.strip() for line in path.read_text("utf-8-sig").splitlines() if line.strip()}
         if normalize:  # so that a text normalised by `normalize` still matches the list
-            from nlpzoo.plugins.normalize import Normalizer
+            from nlpzoo.text import ArabicNormalizer as Normalizer
 
             normalizer = Normalizer()
             words |= {normalizer.normalize(w) for w in words}

@@ -43,20 +43,20 @@ def test_classifier_trains_on_two_processes(tmp_path):
     predicted = zoo("predict", str(runs[0]), "--json", "الطعام لذيذ جدا والخدمة ممتازة", cwd=tmp_path)
     assert predicted.returncode == 0, predicted.stderr
     assert json.loads(predicted.stdout)["label"] in ("low", "medium", "high")
-    assert json.loads((runs[0] / "config.json").read_text())["status"] == "complete"
+    assert json.loads((runs[0] / "zoo_run.json").read_text())["status"] == "complete"
 
 
 def test_gpt2_trains_on_two_processes(tmp_path):
     from transformers import AutoModelForCausalLM
 
     result = zoo("run", "--generator", "gpt2", "--param", "epochs=1", "--param", "n_layer=1", "--param", "n_embd=32",
-                 "--param", "n_head=2", "--param", "vocab_size=500", "--param", "block_size=32", "--param",
-                 "eval_texts=2", "--threads", "1", "--nproc", "2", "--no-progress", "--json", cwd=tmp_path)
+                 "--param", "n_head=2", "--param", "vocab_size=500", "--param", "block_size=32",
+                 "--eval-texts", "2", "--threads", "1", "--nproc", "2", "--no-progress", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     runs = list((tmp_path / "runs").iterdir())
     assert len(runs) == 1
-    metrics = json.loads((runs[0] / "metrics.json").read_text())
-    blocks = {rank: set(b) for rank, b in metrics["rank_blocks"].items()}
+    history = json.loads((runs[0] / "history.json").read_text())  # one run format for every kind
+    blocks = {rank: set(b) for rank, b in history["rank_blocks"].items()}
     assert set(blocks) == {"0", "1"} and not blocks["0"] & blocks["1"]
     assert AutoModelForCausalLM.from_pretrained(runs[0]).config.n_embd == 32
     generated = zoo("generate", str(runs[0]), "--prompt", "الطعام", "--seed", "1", "--max-new-tokens", "5", "--json",

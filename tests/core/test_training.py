@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from nlpzoo.classifier import FitSettings
 from nlpzoo.discovery import get_zoo
 from nlpzoo.errors import RunDirError
-from nlpzoo.experiment import DataOptions, prepare_data
+from nlpzoo.kinds import DataOptions, FitSettings
+from nlpzoo.kinds.classifier import prepare_classification_data as prepare_data
 from nlpzoo.training import bucketed_batches
 from tests.helpers import TINY
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nlpzoo.classifier import FitSettings
 from nlpzoo.discovery import get_zoo, list_components
-from nlpzoo.experiment import DataOptions, prepare_data
+from nlpzoo.kinds import DataOptions, FitSettings
+from nlpzoo.kinds.classifier import prepare_classification_data as prepare_data
 from tests.helpers import TINY
 
 RECURRENT = ["rnn", "birnn", "gru", "bigru", "lstm", "bilstm"]

@@ -11,16 +11,15 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-from nlpzoo.classifier import FitSettings
+from nlpzoo.kinds import FitSettings
 from nlpzoo.cli import main
 from nlpzoo.data import load_texts
 from nlpzoo.datasets import resolve
 from nlpzoo.discovery import get_zoo
 from tests.conftest import ROOT
 
-TINY = {"n_layer": 2, "n_head": 2, "n_embd": 64, "vocab_size": 600, "block_size": 32, "batch_size": 8,
-        "eval_texts": 4, "lr": 3e-3}
-TINY_ARGS = [arg for k, v in TINY.items() for arg in ("--param", f"{k}={v}")]
+TINY = {"n_layer": 2, "n_head": 2, "n_embd": 64, "vocab_size": 600, "block_size": 32, "batch_size": 8, "lr": 3e-3}
+TINY_ARGS = [arg for k, v in TINY.items() for arg in ("--param", f"{k}={v}")] + ["--eval-texts", "4"]
 
 
 def demo_texts():
@@ -39,7 +38,7 @@ def scratch_run(tmp_path_factory):
 def test_scratch_training_lowers_the_loss(tmp_path):
     generator = get_zoo().create("generator", "gpt2", **TINY, epochs=2)
     texts = demo_texts()
-    history = generator.train(texts[:350], texts[350:], FitSettings(progress=False, log=lambda m: None), tmp_path)
+    history = generator.train(texts[:350], texts[350:], FitSettings(progress=False, log=lambda m: None))
     losses = history["step_losses"]
     assert sum(losses[-3:]) / 3 < sum(losses[:3]) / 3 - 0.5, losses
     assert history["epochs"][-1]["val_loss"] < history["epochs"][0]["val_loss"]
@@ -73,22 +72,29 @@ def test_fine_tuning_from_a_local_pretrained_folder(tmp_path):
     GPT2LMHeadModel(config).save_pretrained(pretrained)
     tokenizer.save_pretrained(pretrained)
     out = tmp_path / "tuned"
-    result = CliRunner().invoke(main, ["run", "--generator", "gpt2", "--base", str(pretrained), "--param", "epochs=1",
-                                       "--param", "block_size=32", "--param", "eval_texts=2", "--out", str(out),
+    result = CliRunner().invoke(main, ["run", "--generator", "gpt2", "--model", str(pretrained), "--param", "epochs=1",
+                                       "--param", "block_size=32", "--eval-texts", "2", "--out", str(out),
                                        "--no-progress", "--json"])
     assert result.exit_code == 0, result.output
-    tuned = json.loads((out / "config.json").read_text())
+    tuned = json.loads((out / "config.json").read_text())  # the Hugging Face model config
     assert tuned["n_embd"] == 48 and tuned["n_layer"] == 1  # the base's architecture, not scratch defaults
-    assert json.loads((out / "zoo_run.json").read_text())["params"]["base"] == str(pretrained)
+    assert json.loads((out / "zoo_run.json").read_text())["params"]["model"] == str(pretrained)
+
+
+def test_the_old_base_flag_still_works_with_a_deprecation_note(tmp_path):
+    result = CliRunner().invoke(main, ["run", "--generator", "gpt2", "--base", str(tmp_path / "missing-folder"),
+                                       "--out", str(tmp_path / "x"), "--no-progress"])
+    assert "--base is deprecated; use --model" in result.output
+    assert result.exit_code == 2 and "missing-folder" in result.output
 
 
 def test_unreachable_hub_id_suggests_scratch(tmp_path):
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
     zoo = os.path.join(os.path.dirname(sys.executable), "zoo")
-    result = subprocess.run([zoo, "run", "--generator", "gpt2", "--base", "aubmindlab/aragpt2-base", "--out",
+    result = subprocess.run([zoo, "run", "--generator", "gpt2", "--model", "aubmindlab/aragpt2-base", "--out",
                              str(tmp_path / "x"), "--no-progress"], capture_output=True, text=True, env=env, cwd=ROOT)
     assert result.returncode == 2
-    assert "aubmindlab/aragpt2-base" in result.stderr and "--base scratch" in result.stderr
+    assert "aubmindlab/aragpt2-base" in result.stderr and "--model scratch" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -103,19 +109,19 @@ def test_seeded_generation_is_reproducible(scratch_run):
 
 
 def test_streamed_text_equals_the_returned_text(scratch_run):
-    from nlpzoo.generation import load_generator
+    from nlpzoo.runs import load_run
 
-    generator, _ = load_generator(scratch_run[0], get_zoo())
+    generator = load_run(scratch_run[0], get_zoo())
     pieces = []
     text = generator.generate("المطعم", max_new_tokens=15, seed=3, on_text=pieces.append)[0]
     assert "".join(pieces) == text and all("\ufffd" not in p for p in pieces)
 
 
 def test_streamer_never_splits_an_arabic_letter(scratch_run):
-    from nlpzoo.generation import load_generator
     from nlpzoo.plugins.gpt2_model import WholeCharacterStreamer
+    from nlpzoo.runs import load_run
 
-    generator, _ = load_generator(scratch_run[0], get_zoo())
+    generator = load_run(scratch_run[0], get_zoo())
     text = "زرت المطعم الجديد، والطعام لذيذ جداً"
     byte_tokens = [generator.tokenizer.convert_tokens_to_ids(t) for t in generator.tokenizer.tokenize(text)]
     pieces = []
@@ -140,7 +146,7 @@ def test_sampling_parameters_are_checked(scratch_run, option, value, message):
 def test_bleu_and_chrf_match_sacrebleu():
     import sacrebleu
 
-    from nlpzoo.plugins.gpt2_model import bleu_chrf, prompt_reference_pairs
+    from nlpzoo.kinds.generator import bleu_chrf, prompt_reference_pairs
 
     hypotheses = ["الطعام لذيذ جدا والخدمة ممتازة", "المكان نظيف", "لن أعود مرة أخرى أبدا"]
     references = ["الطعام لذيذ والخدمة ممتازة جدا", "المكان نظيف وجميل", "لن أعود مرة أخرى"]

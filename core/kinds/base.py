@@ -1,0 +1,140 @@
+"""What every kind of component shares: the ``Kind`` interface and the settings passed to training.
+
+A *kind* (classifier, generator, preprocessor, scraper, ...) is one module in :mod:`nlpzoo.kinds`
+that states the whole contract of its components in one place: the ``typing.Protocol`` their
+factories return, the hook that registers them, and, for kinds that are trained, how data is
+prepared, what the run directory holds, which metrics the core computes and which columns
+``zoo bench`` shows. The core dispatches on the kind; nothing else branches on a kind's name.
+"""
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, ClassVar
+
+
+@dataclass
+class FitSettings:
+    """How the core asks a component to train (the same object for every trainable kind)."""
+
+    seed: int = 13
+    device: str = "auto"          # "auto", "cpu", "cuda", "cuda:1" ...
+    progress: bool = True         # show progress bars; False is fully silent
+    checkpoint_dir: Path | None = None   # where to keep the resumable checkpoint
+    resume: bool = False          # continue from checkpoint_dir's checkpoint
+    threads: int | None = None    # torch intra-op threads (None: torch's default)
+    log: Callable[[str], Any] = print
+    # Called after every finished epoch with that epoch's record (``{"epoch", "train_loss", ...,
+    # "val_macro_f1" or "val_loss"}``). Logging and hyperparameter pruning use it; an exception
+    # raised here stops training and propagates.
+    on_epoch: Callable[[dict], Any] | None = None
+    eval_texts: int | None = None   # generators: held-out texts continued for BLEU/chrF (None: the kind's default)
+
+
+@dataclass
+class DataOptions:
+    """Where a run's data comes from and how it is split and preprocessed."""
+
+    data: str | None = None           # path or registry name; None: the built-in demo set
+    text_col: str | None = None
+    score_col: str | None = None
+    fmt: str | None = None
+    discretize: str | None = None
+    score_range: tuple | None = None
+    preprocess: str | None = None     # "normalize,tokenize,..."; None: no preprocessing
+    seed: int = 13
+    test_fraction: float = 0.2
+    validation_fraction: float = 0.1
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a bench table: the metric's key, its title and how many decimals it shows.
+    ``higher_is_better`` decides the sort direction."""
+
+    key: str
+    title: str
+    digits: int = 3
+    higher_is_better: bool = True
+
+
+@dataclass
+class RunResult:
+    """What training one component into a run directory gave."""
+
+    run_dir: Path
+    metrics: dict
+    history: dict
+    interrupted: bool
+    model: Any = None                 # the trained object, still in memory
+    prepared: Any = None              # the kind's prepared data
+    extra: dict = field(default_factory=dict)
+
+
+class Kind:
+    """One kind of component: the protocol its factories return and the hook that registers them."""
+
+    name: ClassVar[str]               # "classifier"
+    plural: ClassVar[str]             # "classifiers"
+    hook: ClassVar[str]               # "register_classifiers"
+    protocol: ClassVar[type]          # what the factory returns
+    order: ClassVar[int] = 100        # position in listings
+    trainable: ClassVar[bool] = False
+
+
+class TrainableKind(Kind, abc.ABC):
+    """A kind whose components are trained into run directories (``zoo run``, ``zoo bench``).
+    See :mod:`nlpzoo.kinds.classifier` for a complete one."""
+
+    trainable: ClassVar[bool] = True
+    default_preprocess: ClassVar[str | None] = None
+    columns: ClassVar[tuple[Column, ...]] = ()    # bench summary columns (after the name)
+    primary_metric: ClassVar[str] = ""            # the bench's default sort key
+
+    @abc.abstractmethod
+    def prepare(self, options: DataOptions, zoo, log=print, progress: bool = False):
+        """Load, label, split and preprocess the data once; every model of a bench shares it."""
+
+    def record(self, prepared) -> dict:
+        """Kind-specific fields for the run record (e.g. class names), written before training."""
+        return {}
+
+    @abc.abstractmethod
+    def fit(self, model, prepared, settings: FitSettings) -> dict:
+        """Train ``model`` on ``prepared``; returns the history."""
+
+    @abc.abstractmethod
+    def evaluate(self, model, prepared, settings: FitSettings) -> dict:
+        """Test-split metrics, computed by the core the same way for every component."""
+
+    @abc.abstractmethod
+    def fingerprint(self, model, prepared):
+        """A few outputs of ``model`` on fixed inputs: a saved run must reproduce them after loading."""
+
+    @abc.abstractmethod
+    def same_fingerprint(self, a, b) -> bool:
+        """Whether two fingerprints agree (within float tolerance)."""
+
+    def write_artifacts(self, run_dir: Path, metrics: dict, history: dict, title: str) -> None:
+        """Plots and other files beside the metrics."""
+
+    def metrics_rows(self, metrics: dict) -> list[list[str]]:
+        """[label, formatted value] rows for the terminal's metrics table."""
+        return [[column.title, format_value(metrics.get(column.key), column.digits)] for column in self.columns]
+
+    def saved_message(self, run_dir: Path, component) -> str:
+        """What the CLI prints after a run is saved."""
+        return f"Saved to {run_dir}"
+
+
+def format_value(value, digits: int) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int) or (isinstance(value, float) and digits == 0):
+        return f"{value:,.0f}"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return str(value)
