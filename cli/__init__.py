@@ -10,7 +10,7 @@ import sys
 import click
 
 from nlpzoo import __version__
-from nlpzoo.errors import ZooError
+from nlpzoo.errors import PluginError, ZooError
 
 
 class ZooGroup(click.Group):
@@ -22,8 +22,15 @@ class ZooGroup(click.Group):
                 raise
             click.secho(f"Error: {error}", fg="red", err=True)
             ctx.exit(2)
+        except PluginError as error:  # a plugin's own bug: name it, and whom to tell
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.secho(f"Error: {error}\nThis is a problem in that plugin, not in your input: report it to the"
+                        f" plugin's authors ({error.distribution}). 'zoo --debug ...' shows the traceback.",
+                        fg="red", err=True)
+            ctx.exit(1)
         except KeyboardInterrupt:
-            click.secho("Interrupted.", fg="yellow", err=True)
+            click.secho("\nInterrupted.", fg="yellow", err=True)
             ctx.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise

@@ -132,6 +132,25 @@ def _convert(kind: type, value: Any, strict: bool = False) -> Any:
     return kind(value)
 
 
+_FROM_CALLER = "_nlpzoo_raised_by_caller"
+
+
+def caller_callback(callback: Callable | None) -> Callable | None:
+    """Wrap a callback the caller hands to plugin code (``FitSettings.on_epoch``): what it raises
+    (a pruning signal, say) reaches the caller unchanged instead of being blamed on the plugin."""
+    if callback is None:
+        return None
+
+    def call(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except Exception as error:
+            setattr(error, _FROM_CALLER, True)
+            raise
+
+    return call
+
+
 @contextmanager
 def plugin_code(component: "Component", action: str):
     """Run a plugin's code; an exception that is not the zoo's own names the plugin and its
@@ -141,6 +160,8 @@ def plugin_code(component: "Component", action: str):
     except (ZooError, PluginError, KeyboardInterrupt):
         raise
     except Exception as error:  # noqa: BLE001 - re-raised with the plugin named
+        if getattr(error, _FROM_CALLER, False):
+            raise
         raise PluginError(component.kind, component.name, component.plugin, component.distribution,
                           component.version, action, error) from error
 

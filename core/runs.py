@@ -27,7 +27,7 @@ from pathlib import Path
 
 from . import __version__, distributed
 from .atomic import write_json
-from .components import Component, plugin_code
+from .components import Component, caller_callback, plugin_code
 from .errors import RunDirError, ZooError
 from .kinds import DataOptions, FitSettings, RunResult, TrainableKind, get_kind
 from .preprocessing import parse_steps
@@ -197,6 +197,7 @@ def train_run(kind: TrainableKind, component: Component, overrides: dict, prepar
     main = distributed.is_main()
     settings.checkpoint_dir = run_dir / "checkpoint"
     settings.resume = bool(resume)
+    settings.on_epoch = caller_callback(settings.on_epoch)
     try:
         if main:
             write_json(run_dir / RUN_FILE, record)

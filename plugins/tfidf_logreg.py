@@ -51,9 +51,9 @@ class TfidfLogReg:
     def predict_proba(self, texts):
         import numpy as np
 
-        probabilities = self.model.predict_proba(self._features(list(texts)))
         full = np.zeros((len(texts), self.n_classes), dtype=np.float64)
-        full[:, self.model.classes_] = probabilities
+        if len(texts):  # scikit-learn refuses an empty batch
+            full[:, self.model.classes_] = self.model.predict_proba(self._features(list(texts)))
         return full
 
     def save(self, directory):

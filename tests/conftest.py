@@ -58,13 +58,18 @@ def example_plugin_site(tmp_path_factory) -> Path:
     return target
 
 
+def forget_example_modules() -> None:
+    for name in [m for m in sys.modules if m == "zoo_plugin_example" or m.startswith("zoo_plugin_example.")]:
+        del sys.modules[name]
+
+
 @pytest.fixture
 def example_plugin(example_plugin_site, monkeypatch):
     monkeypatch.syspath_prepend(str(example_plugin_site))
-    sys.modules.pop("zoo_plugin_example", None)
+    forget_example_modules()
     discovery.reset()
     yield example_plugin_site
-    sys.modules.pop("zoo_plugin_example", None)
+    forget_example_modules()
 
 
 @pytest.fixture

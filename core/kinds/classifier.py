@@ -59,7 +59,7 @@ class Classifier(Protocol):
         """Class probabilities as a numpy array of shape (len(texts), n_classes)."""
 
     def save(self, directory: Path) -> None:
-        """Write the trained state into ``directory`` (safetensors / JSON, never pickles)."""
+        """Write the trained state into ``directory`` (which exists): safetensors / JSON, never pickles."""
 
     def load(self, directory: Path, device: str = "cpu") -> None:
         """Restore what :meth:`save` wrote, on a freshly built instance."""

@@ -45,7 +45,7 @@ class Generator(Protocol):
         """Train; return the history (see the module docstring for its keys)."""
 
     def save(self, directory: Path) -> None:
-        """Write the trained model into ``directory``."""
+        """Write the trained model into ``directory`` (which exists): safetensors / JSON, never pickles."""
 
     def load(self, directory: Path, device: str = "cpu") -> None:
         """Restore what :meth:`save` wrote, on a freshly built instance."""

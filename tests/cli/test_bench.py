@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from nlpzoo.cli import main
+from tests.conftest import forget_example_modules
 
 TINY = ["--param", "hidden_size=16", "--param", "embedding_dim=16", "--param", "batch_size=16", "--epochs", "2"]
 
@@ -43,7 +44,7 @@ def two_seed_bench(tmp_path_factory, example_plugin_site):
                        "--out", str(out), "--json")
     finally:
         sys.path.remove(str(example_plugin_site))
-        sys.modules.pop("zoo_plugin_example", None)
+        forget_example_modules()
         discovery.reset()
     assert result.exit_code == 0, result.output
     return out, json.loads(result.output)

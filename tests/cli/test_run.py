@@ -134,3 +134,61 @@ def test_zoo_run_with_no_argument_but_the_classifier_in_a_real_process(tmp_path)
     assert result.returncode == 0, result.stderr
     assert "macro F1" in result.stdout and "Saved to runs/" in result.stdout
     assert len(list((tmp_path / "runs").iterdir())) == 1
+
+
+SHADOW = """
+from nlpzoo import Component, hookimpl
+
+class Other:
+    def fit(self, train, validation, settings):
+        raise AssertionError("never trained in these tests")
+
+@hookimpl
+def register_classifiers(register):
+    register(Component(name="bigru", description="someone else's bigru", factory=Other))
+"""
+
+BUGGY = """
+from nlpzoo import Component, hookimpl
+
+class Buggy:
+    def fit(self, train, validation, settings):
+        return {}["epochs"]
+
+@hookimpl
+def register_classifiers(register):
+    register(Component(name="buggy", description="has a bug", factory=Buggy))
+"""
+
+
+def test_a_later_plugin_named_bigru_leaves_existing_runs_listing_and_bench_working(bigru_run, install_plugin,
+                                                                                   tmp_path):
+    from nlpzoo.cli.bench import select
+
+    install_plugin("zoo-shadow", "shadow", "zoo_shadow_plugin", SHADOW)
+    out, _ = bigru_run
+    predicted = zoo("predict", str(out), "--json", "الطعام لذيذ جدا والخدمة ممتازة")
+    assert predicted.exit_code == 0 and json.loads(predicted.output)["label"] == "high"  # through nlp-zoo's bigru
+    assert zoo("list", "--json").exit_code == 0 and zoo("plugins").exit_code == 0
+    ambiguous = zoo("run", "--classifier", "bigru")
+    assert ambiguous.exit_code == 2 and "nlp-zoo:bigru" in ambiguous.output
+    result = zoo("bench", "--classifiers", "bigru,tfidf-logreg", "--out", str(tmp_path / "b"), "--json")
+    assert result.exit_code == 0, result.output
+    rows = {s["classifier"]: s for s in json.loads(result.output)["summary"]}
+    assert rows["bigru"]["error"].startswith("LookupError: skipped: The classifier name 'bigru' is registered twice")
+    assert rows["tfidf-logreg"]["error"] is None
+    from nlpzoo.discovery import get_zoo
+    from nlpzoo.kinds import get_kind
+
+    everything = select(get_zoo(), get_kind("classifier"), "all")  # what the default `zoo bench` runs
+    assert [why for name, _, why in everything if name == "bigru"][0].startswith("skipped:")
+    assert all(why is None for name, _, why in everything if name != "bigru")
+
+
+def test_a_plugin_bug_names_the_plugin_not_the_zoo(install_plugin, tmp_path):
+    install_plugin("zoo-buggy", "buggy", "zoo_buggy_plugin", BUGGY, version="0.3")
+    result = zoo("run", "--classifier", "buggy", "--out", str(tmp_path / "b"), "--no-progress")
+    assert result.exit_code == 1
+    assert "classifier 'buggy' failed in fit: KeyError: 'epochs' [plugin 'buggy' (zoo-buggy 0.3)]" in result.output
+    assert "report it to the plugin's authors (zoo-buggy)" in result.output
+    assert "report it if it looks like a bug" not in result.output

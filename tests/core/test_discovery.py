@@ -115,3 +115,56 @@ def test_unknown_name_suggests_the_closest():
 def test_list_filters_with_shell_patterns():
     names = [c.name for c in discovery.list_components("classifier", "*gru*")]
     assert "bigru" in names and "gru" in names and "lstm" not in names
+
+
+WRONG_DEFAULT = """
+from nlpzoo import Component, Param, hookimpl
+
+@hookimpl
+def register_classifiers(register):
+    register(Component(name="cnn", description="x", factory=dict, params=[Param("num_filters", int, "100")]))
+"""
+
+EXITS = """
+import sys
+sys.exit("this plugin quits at import")
+"""
+
+SHADOWS_BIGRU = """
+from nlpzoo import Component, Param, hookimpl
+
+class Other:
+    pass
+
+@hookimpl
+def register_classifiers(register):
+    register(Component(name="bigru", description="someone else's bigru", factory=Other))
+"""
+
+
+def test_a_default_of_the_wrong_type_is_refused_when_the_plugin_registers(install_plugin):
+    install_plugin("zoo-cnn", "cnn", "zoo_cnn_plugin", WRONG_DEFAULT)
+    zoo = discovery.get_zoo()
+    info = next(p for p in zoo.plugins if p.name == "cnn")
+    assert info.status == "error" and "num_filters" in info.error and "'100'" in info.error
+    assert "cnn" not in zoo.names("classifier")
+
+
+def test_a_plugin_that_calls_sys_exit_at_import_is_isolated(install_plugin):
+    install_plugin("zoo-quits", "quits", "zoo_quits_plugin", EXITS)
+    zoo = discovery.get_zoo()
+    info = next(p for p in zoo.plugins if p.name == "quits")
+    assert info.status == "error" and "SystemExit" in info.error
+    assert "bigru" in zoo.names("classifier")
+
+
+def test_a_third_party_bigru_leaves_listing_presets_and_qualified_names_working(install_plugin):
+    install_plugin("zoo-shadow", "shadow", "zoo_shadow_plugin", SHADOWS_BIGRU)
+    zoo = discovery.get_zoo()
+    assert len(zoo.claims("classifier", "bigru")) == 2  # both listed
+    with pytest.raises(ComponentConflictError, match="nlp-zoo:bigru, zoo-shadow:bigru"):
+        zoo.get("classifier", "bigru")
+    assert zoo.get("classifier", "nlp-zoo:bigru").distribution == "nlp-zoo"
+    assert zoo.get("classifier", "bigru", distribution="zoo-shadow").description == "someone else's bigru"
+    preset = zoo.get("classifier", "bigru-small")  # the zoo's own preset builds on the zoo's own bigru
+    assert preset.capabilities["base_distribution"] == "nlp-zoo"

@@ -1,7 +1,7 @@
-"""An example third-party nlp-zoo plugin: `naive-bayes`, a multinomial naive Bayes classifier.
+"""`naive-bayes`: a multinomial naive Bayes classifier, written from scratch.
 
-It shows the whole plugin surface: one hook, one Component with typed parameters, and a factory
-returning an object with fit / predict_proba / save / load. No torch needed.
+It shows the whole classifier contract by hand: one hook, one Component with typed parameters,
+and a factory returning an object with fit / predict_proba / save / load. No torch needed.
 """
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ class NaiveBayes:
                  "log_unknown": self.log_unknown}
         Path(directory, "naive_bayes.json").write_text(json.dumps(state, ensure_ascii=False), "utf-8")
 
-    def load(self, directory):
+    def load(self, directory, device: str = "cpu"):
         state = json.loads(Path(directory, "naive_bayes.json").read_text("utf-8"))
         self.log_prior, self.log_likelihood = state["log_prior"], state["log_likelihood"]
         self.log_unknown = state["log_unknown"]
@@ -68,7 +68,7 @@ def register_classifiers(register):
         name="naive-bayes",
         description="Multinomial naive Bayes over whitespace tokens (example third-party plugin).",
         factory=NaiveBayes,
-        params=[Param("alpha", float, 1.0, "Additive (Laplace) smoothing."),
-                Param("min_freq", int, 1, "Words seen fewer times are ignored.")],
+        params=[Param("alpha", float, 1.0, "Additive (Laplace) smoothing.", min=1e-9),
+                Param("min_freq", int, 1, "Words seen fewer times are ignored.", min=1)],
         capabilities={"family": "bayes", "task": "text-classification", "needs_download": False},
     ))

@@ -1,0 +1,173 @@
+"""One run format for every kind: what train_run promises about the run directory."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from nlpzoo.cli import main
+from nlpzoo.discovery import get_zoo
+from nlpzoo.errors import RunDirError, TrainingDivergedError
+from nlpzoo.kinds import DataOptions, FitSettings, get_kind
+from nlpzoo.runs import load_run, read_record, train_run
+from tests.helpers import TINY
+
+TINY_ARGS = [arg for k, v in TINY.items() for arg in ("--param", f"{k}={v}")]
+
+NEURAL_PLUGIN = '''
+from nlpzoo import Component, Param, hookimpl
+from nlpzoo.neural_params import NEURAL_PARAMS
+
+
+def build(**params):
+    import torch
+    from torch import nn
+    from nlpzoo.neural import NeuralTextClassifier
+
+    class Bag(nn.Module):
+        def __init__(self, vocab_size, n_classes, p):
+            super().__init__()
+            self.embedding = nn.Embedding(vocab_size, 8, padding_idx=0)
+            self.{last} = nn.Linear(8, n_classes)
+
+        def forward(self, ids, lengths):
+            mask = (torch.arange(ids.size(1))[None, :] < lengths[:, None]).unsqueeze(-1)
+            pooled = (self.embedding(ids) * mask).sum(1) / lengths[:, None]
+            return self.{last}(pooled) * {scale}
+
+    return NeuralTextClassifier(Bag, **params)
+
+
+@hookimpl
+def register_classifiers(register):
+    register(Component(name="bag", description="mean of embeddings", factory=build, params=NEURAL_PARAMS))
+'''
+
+
+def zoo(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return get_kind("classifier").prepare(DataOptions(preprocess=None), get_zoo(), log=lambda m: None)
+
+
+def quiet(**extra):
+    return FitSettings(seed=13, device="cpu", progress=False, log=lambda m: None, **extra)
+
+
+def test_a_neural_classifier_whose_last_layer_is_not_named_output_loads(install_plugin, tmp_path):
+    """nlp-zoo 0.1 read the class count from 'output.bias': this run was marked complete and then
+    failed to load with KeyError. The count now comes from the weights file's metadata."""
+    install_plugin("zoo-bag", "bag", "zoo_bag_plugin", NEURAL_PLUGIN.format(last="head", scale=1.0))
+    result = zoo("run", "--classifier", "bag", "--param", "epochs=2", "--param", "min_freq=1", "--out",
+                 str(tmp_path / "bag"), "--no-progress", "--json")
+    assert result.exit_code == 0, result.output
+    predicted = zoo("predict", str(tmp_path / "bag"), "--json", "الطعام لذيذ")
+    assert predicted.exit_code == 0, predicted.output
+    assert json.loads(predicted.output)["label"] in ("low", "medium", "high")
+
+
+def test_a_loss_that_becomes_nan_stops_with_a_clear_error(install_plugin, tmp_path):
+    install_plugin("zoo-bag", "bag", "zoo_bag_plugin", NEURAL_PLUGIN.format(last="head", scale="float('nan')"))
+    out = tmp_path / "nan"
+    result = zoo("run", "--classifier", "bag", "--param", "epochs=2", "--out", str(out), "--no-progress")
+    assert result.exit_code == 2, result.output
+    assert "training diverged" in result.output and "--param lr=" in result.output
+    record = json.loads((out / "zoo_run.json").read_text())
+    assert record["status"] == "failed" and "TrainingDivergedError" in record["error"]
+    with pytest.raises(RunDirError, match="failed run"):
+        read_record(out)
+
+
+def test_a_model_that_does_not_load_back_identically_is_never_marked_complete(demo, tmp_path, monkeypatch):
+    from nlpzoo.neural import NeuralTextClassifier
+
+    save = NeuralTextClassifier.save
+
+    def perturbing_save(self, directory):
+        import torch
+
+        with torch.no_grad():
+            for parameter in self.module.parameters():
+                parameter.add_(0.5)
+        save(self, directory)
+        with torch.no_grad():
+            for parameter in self.module.parameters():
+                parameter.sub_(0.5)
+
+    monkeypatch.setattr(NeuralTextClassifier, "save", perturbing_save)
+    component = get_zoo().get("classifier", "gru")
+    with pytest.raises(RunDirError, match="does not predict as the trained one did"):
+        train_run(get_kind("classifier"), component, TINY, demo, quiet(), out=tmp_path / "r")
+    assert json.loads((tmp_path / "r" / "zoo_run.json").read_text())["status"] == "failed"
+
+
+def test_every_finished_epoch_reaches_the_callback_and_a_raise_stops_training(demo, tmp_path):
+    seen = []
+    component = get_zoo().get("classifier", "gru")
+    result = train_run(get_kind("classifier"), component, {**TINY, "epochs": 3}, demo, quiet(on_epoch=seen.append),
+                       out=tmp_path / "a")
+    assert [e["epoch"] for e in seen] == [1, 2, 3] and all("val_macro_f1" in e for e in seen)
+    assert seen == result.history["epochs"]
+
+    class Pruned(Exception):
+        pass
+
+    def prune_after_one(record):
+        raise Pruned(record["epoch"])
+
+    with pytest.raises(Pruned):
+        train_run(get_kind("classifier"), component, {**TINY, "epochs": 3}, demo, quiet(on_epoch=prune_after_one),
+                  out=tmp_path / "b")
+
+
+def test_a_run_records_kind_component_distribution_and_format(demo, tmp_path):
+    component = get_zoo().get("classifier", "bigru-small")  # a preset: loaded through its base's plugin
+    result = train_run(get_kind("classifier"), component, {"epochs": 1}, demo, quiet(), out=tmp_path / "r")
+    record = read_record(result.run_dir)
+    assert record["kind"] == "classifier" and record["format"] == "nlp-zoo/run" and record["format_version"] == 2
+    assert record["component"] == {**record["component"], "name": "bigru-small", "base": "bigru",
+                                   "plugin": "registry"}
+    assert load_run(result.run_dir, get_zoo()).predict(["الطعام لذيذ"])[0]["label"] in demo.class_names
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("resume") / "gru"
+    result = zoo("run", "--classifier", "gru", *TINY_ARGS, "--param", "epochs=1", "--out", str(out), "--no-progress")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--param", "hidden_size=64"], "these differ: hidden_size=64"),
+    (["--classifier", "lstm"], "is a run of the classifier 'gru'"),
+    (["--data", "restaurants"], "--resume continues it on the same data"),
+])
+def test_a_resume_that_cannot_continue_the_run_leaves_it_as_it_was(finished_run, args, message):
+    before = {p.name: p.read_bytes() for p in finished_run.iterdir() if p.is_file()}
+    result = zoo("run", "--resume", str(finished_run), *args, "--no-progress")
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert {p.name: p.read_bytes() for p in finished_run.iterdir() if p.is_file()} == before
+    assert zoo("predict", str(finished_run), "الطعام لذيذ").exit_code == 0
+
+
+def test_runs_of_nlp_zoo_0_1_still_load(finished_run, tmp_path):
+    """0.1 kept classifier records in config.json with the format 'nlp-zoo/classifier-run'."""
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(finished_run, old)
+    record = json.loads((old / "zoo_run.json").read_text())
+    (old / "zoo_run.json").unlink()
+    legacy = {k: v for k, v in record.items() if k not in ("kind", "format_version")}
+    (old / "config.json").write_text(json.dumps({**legacy, "format": "nlp-zoo/classifier-run", "format_version": 1}))
+    result = zoo("predict", str(old), "--json", "الطعام لذيذ")
+    assert result.exit_code == 0, result.output
+
+
+def test_training_diverged_is_a_zoo_error():
+    assert issubclass(TrainingDivergedError, Exception) and "ZooError" in [c.__name__ for c in TrainingDivergedError.mro()]

@@ -1,0 +1,47 @@
+"""nlpzoo.testing's contract checks over every registered component, built-in and third-party alike
+(timm-style: a new plugin is checked the moment it is registered), and over the example distribution."""
+from __future__ import annotations
+
+import pytest
+
+from nlpzoo.discovery import list_components
+from nlpzoo.testing import check_classifier, check_generator, check_preprocessor, check_scraper
+from tests.helpers import TINY
+from tests.plugins.test_preprocessors import write_tiny_stanza_model_dir
+
+CHECKS = {"classifier": check_classifier, "generator": check_generator, "preprocessor": check_preprocessor,
+          "scraper": check_scraper}
+QUICK = {"classifier": {**TINY, "num_filters": 8, "filter_sizes": [2, 3]},
+         "generator": {"n_layer": 1, "n_head": 2, "n_embd": 32, "vocab_size": 400, "block_size": 32, "epochs": 1,
+                       "order": 4},
+         "preprocessor": {}, "scraper": {}}
+REGISTERED = [(c.kind, c.name) for c in list_components() if c.plugin != "registry"]
+RECURRENT = ["rnn", "birnn", "gru", "bigru", "lstm", "bilstm"]
+
+
+def test_every_built_in_is_registered():
+    names = {name for _, name in REGISTERED}
+    assert set(RECURRENT) | {"tfidf-logreg", "gpt2", "scrapy", "beautifulsoup", "normalize", "tokenize"} <= names
+
+
+@pytest.mark.parametrize("kind, name", REGISTERED, ids=[f"{k}:{n}" for k, n in REGISTERED])
+def test_registered_component_follows_its_contract(kind, name, tmp_path):
+    params = dict(QUICK[kind])
+    if name == "stanza-lemma":  # no stanza models can be downloaded here: the test writes one
+        params = {"model_dir": str(write_tiny_stanza_model_dir(tmp_path / "stanza")), "processors": "tokenize,lemma"}
+    passed = CHECKS[kind](name, params=params)
+    assert "declaration" in passed and len(passed) >= 4, passed
+
+
+EXAMPLE = [("classifier", "naive-bayes"), ("classifier", "text-cnn"), ("preprocessor", "mask-numbers"),
+           ("generator", "char-ngram")]
+
+
+@pytest.mark.parametrize("kind, name", EXAMPLE, ids=[n for _, n in EXAMPLE])
+def test_example_distribution_follows_the_contracts(example_plugin, kind, name):
+    from nlpzoo.discovery import get_zoo
+
+    component = get_zoo().get(kind, name)
+    assert component.distribution == "zoo-plugin-example"
+    passed = CHECKS[kind](component, params=QUICK[kind])
+    assert "save_load_roundtrip" in passed or kind == "preprocessor", passed
