@@ -60,6 +60,7 @@ def main(ctx, registry, debug):
     Generate:   zoo run --generator gpt2 --data FILE, zoo generate RUN_DIR --prompt TEXT
     Compare:    zoo bench [--classifiers all] [--generators gpt2] [--seeds 13,14,15]
     Scale out:  zoo run ... --nproc N  (torchrun -m nlpzoo run ...)
+    Extend:     zoo plugin new NAME --kind classifier, zoo plugins --check
     """
     ctx.ensure_object(dict)
     ctx.obj["registry"] = registry
@@ -72,7 +73,7 @@ def zoo_from(ctx):
     return get_zoo(ctx.obj.get("registry") if ctx.obj else None)
 
 
-from . import bench, data, listing, run, scrape  # noqa: E402,F401  (commands register themselves on `main`)
+from . import bench, data, listing, plugin, run, scrape  # noqa: E402,F401  (commands register themselves on `main`)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -81,11 +81,45 @@ def info_command(ctx, name, as_json):
                     [[p["name"], p["type"], repr(p["default"]), p["help"]] for p in row["params"]])
 
 
+def check_components(zoo) -> list[dict]:
+    """Every plugin component's declaration checked and its factory imported (``zoo plugins --check``)."""
+    rows = []
+    for component in zoo.list():
+        if component.plugin == "registry":
+            continue
+        try:
+            component.check_declaration()
+            component.load_factory()
+            problem = None
+        except Exception as error:  # noqa: BLE001 - any failure is the row's result
+            problem = f"{type(error).__name__}: {(str(error).splitlines() or [''])[0]}"
+        rows.append({"component": component.name, "kind": component.kind, "plugin": component.plugin,
+                     "distribution": component.distribution, "ok": problem is None, "error": problem})
+    return rows
+
+
 @main.command("plugins")
+@click.option("--check", is_flag=True, help="Also import every component's factory and check its declaration.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.pass_context
-def plugins_command(ctx, as_json):
+def plugins_command(ctx, check, as_json):
     """Installed plugins: distribution, version, status and load errors."""
+    if check:
+        zoo = zoo_from(ctx)
+        rows = check_components(zoo)
+        failed = [p for p in zoo.plugins if p.error] + [r for r in rows if not r["ok"]]
+        if as_json:
+            click.echo(json.dumps({"components": rows, "plugin_errors": [
+                {"plugin": p.name, "distribution": p.distribution, "error": p.error} for p in zoo.plugins if p.error]},
+                ensure_ascii=False, indent=2))
+        else:
+            print_table(["component", "kind", "plugin", "distribution", "check"],
+                        [[r["component"], r["kind"], r["plugin"], r["distribution"], "ok" if r["ok"] else r["error"]]
+                         for r in rows] + [[p.name, "-", p.name, p.distribution, p.error] for p in zoo.plugins if p.error],
+                        title=f"{len(rows)} components checked, {len(failed)} problem(s)")
+        if failed:
+            ctx.exit(1)
+        return
     plugins = zoo_from(ctx).plugins
     rows = [{"plugin": p.name, "module": p.module, "distribution": p.distribution, "version": p.version,
              "status": p.status, "components": p.components, "error": p.error} for p in plugins]
