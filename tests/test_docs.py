@@ -24,3 +24,34 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert install_and_run.endswith("zoo run --classifier bigru")
     assert install_and_test.endswith("&& pytest")
     assert install_and_test in (ROOT / ".ci" / "run").read_text("utf-8")
+
+
+def test_every_kind_has_a_page_naming_each_method_of_its_contract():
+    import typing
+
+    from nlpzoo.kinds import all_kinds
+
+    for name, kind in all_kinds().items():
+        page = (ROOT / "docs" / "kinds" / f"{name}.md").read_text("utf-8")
+        methods = [m for m in vars(kind.protocol) if not m.startswith("_") and callable(getattr(kind.protocol, m))]
+        assert methods, name
+        for method in methods:
+            assert f"def {method}(" in page, f"docs/kinds/{name}.md does not show {method}'s signature"
+        assert f"docs/kinds/{name}.md" in (ROOT / "docs" / "plugins.md").read_text("utf-8")
+        assert typing.get_type_hints(getattr(kind.protocol, methods[0]))  # signatures are typed
+
+
+def test_the_walkthrough_shows_the_example_text_cnn_exactly():
+    walkthrough = (ROOT / "docs" / "walkthrough-text-cnn.md").read_text("utf-8")
+    module = (ROOT / "examples" / "zoo-plugin-example" / "zoo_plugin_example" / "text_cnn.py").read_text("utf-8")
+    assert f"```python\n{module}```" in walkthrough
+    assert len(module.splitlines()) <= 60 and "from nlpzoo import" in module
+    imports = re.findall(r"from (nlpzoo[\w.]*) import", module)
+    assert set(imports) <= {"nlpzoo", "nlpzoo.neural", "nlpzoo.neural_params"}  # public names only
+
+
+def test_docs_do_not_promise_what_only_a_source_checkout_does():
+    for page in [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]:
+        text = page.read_text("utf-8")
+        assert "checks your plugin too" not in text, page
+        assert "see plugins/gpt2_model.py" not in text.lower(), page

@@ -109,3 +109,20 @@ def test_param_overrides_are_checked_when_building():
     with pytest.raises(ParameterError, match="'dropout' must be float"):
         component.resolve_params({"dropout": "lots"})
     assert component.resolve_params({"class_weights": "false", "lr": "1e-3"})["class_weights"] is False
+
+
+def test_a_generator_preset_chooses_the_model_to_fine_tune(tmp_path):
+    """'base' means only a preset's parent: the pre-trained model is the generator's 'model' parameter."""
+    path = tmp_path / "registry.toml"
+    path.write_text('[generators.aragpt2]\nbase = "gpt2"\nmodel = "aubmindlab/aragpt2-base"\nlr = 5e-5\n', "utf-8")
+    preset = discovery.Zoo(load_registry(path)).get("generator", "aragpt2")
+    assert preset.base == "gpt2"
+    assert preset.default_params()["model"] == "aubmindlab/aragpt2-base" and preset.default_params()["lr"] == 5e-5
+
+
+def test_a_preset_may_build_on_a_preset_declared_after_it(tmp_path):
+    path = tmp_path / "registry.toml"
+    path.write_text('[classifiers.tiny-deep]\nbase = "tiny"\nlayers = 2\n\n'
+                    '[classifiers.tiny]\nbase = "bigru"\nhidden_size = 8\n', "utf-8")
+    preset = discovery.Zoo(load_registry(path)).get("classifier", "tiny-deep")
+    assert preset.default_params()["layers"] == 2 and preset.default_params()["hidden_size"] == 8
