@@ -60,7 +60,8 @@ def info_command(ctx, name, as_json):
         row = _component_row(c)
         defaults = c.default_params()
         row["params"] = [{"name": p.name, "type": p.type_name, "default": defaults[p.name],
-                          "help": p.help, "choices": list(p.choices) if p.choices else None}
+                          "help": p.help, "choices": list(p.choices) if p.choices else None,
+                          "min": p.min, "max": p.max, "budget": p.budget}
                          for p in c.params]
         row["conflict"] = len(zoo.find(name)) > 1 and sum(x.kind == c.kind for x in found) > 1
         entries.append(row)
@@ -77,8 +78,21 @@ def info_command(ctx, name, as_json):
         if row["conflict"]:
             click.secho("  conflict: another plugin registers the same name; building it fails until one"
                         " is disabled (ZOO_DISABLE_PLUGINS).", fg="yellow")
-        print_table(["parameter", "type", "default", "help"],
-                    [[p["name"], p["type"], repr(p["default"]), p["help"]] for p in row["params"]])
+        print_table(["parameter", "type", "default", "allowed", "help"],
+                    [[p["name"], p["type"], _shown(p["default"]), _allowed(p), p["help"]] for p in row["params"]])
+
+
+def _shown(value) -> str:
+    return ",".join(map(str, value)) if isinstance(value, list) else repr(value)
+
+
+def _allowed(param: dict) -> str:
+    if param["choices"]:
+        return " | ".join(map(str, param["choices"]))
+    low, high = param["min"], param["max"]
+    if low is not None and high is not None:
+        return f"{low:g} to {high:g}"
+    return f">= {low:g}" if low is not None else f"<= {high:g}" if high is not None else ""
 
 
 def check_components(zoo) -> list[dict]:

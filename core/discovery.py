@@ -74,6 +74,10 @@ class Zoo:
         self._by_kind: dict[str, dict[str, list[Component]]] = {kind: {} for kind in kind_names()}
         self.manager = pluggy.PluginManager("nlpzoo")
         self.manager.add_hookspecs(hookspecs)
+        for kind in all_kinds().values():  # a kind module may declare its own hook
+            module = __import__(type(kind).__module__, fromlist=["_"])
+            if kind.hook not in dir(hookspecs) and hasattr(module, kind.hook):
+                self.manager.add_hookspecs(module)
         self._load_entry_points()
         self._add_presets()
 

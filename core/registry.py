@@ -30,8 +30,6 @@ from pathlib import Path
 
 from .errors import RegistryError
 
-PRESET_TABLES = {"classifiers": "classifier", "generators": "generator",
-                 "preprocessors": "preprocessor", "scrapers": "scraper"}
 DATASET_KEYS = {"path", "url", "sha256", "format", "text_col", "score_col", "discretize",
                 "description", "license", "score_range"}
 FORMATS = ("csv", "tsv", "jsonl")
@@ -82,6 +80,13 @@ class Registry:
     disable_plugins: list[str] = field(default_factory=list)
 
 
+def preset_tables() -> dict[str, str]:
+    """``[classifiers.NAME]`` -> classifier, ...: one table of presets per kind."""
+    from .kinds import all_kinds
+
+    return {kind.plural: kind.name for kind in all_kinds().values()}
+
+
 def builtin_registry_path() -> Path:
     return Path(str(resources.files("nlpzoo").joinpath("registry.toml"))).resolve()
 
@@ -120,14 +125,14 @@ def _merge(registry: Registry, path: Path, document: dict) -> None:
             raise RegistryError(f"{where} must be a table.")
         if table == "zoo":
             _merge_settings(registry, path, body)
-        elif table in PRESET_TABLES:
+        elif table in preset_tables():
             for name, preset in body.items():
-                _merge_preset(registry, path, PRESET_TABLES[table], table, name, preset)
+                _merge_preset(registry, path, preset_tables()[table], table, name, preset)
         elif table == "datasets":
             for name, entry in body.items():
                 registry.datasets[name] = _dataset(path, name, entry)
         else:
-            known = ", ".join(["zoo", "datasets", *PRESET_TABLES])
+            known = ", ".join(["zoo", "datasets", *preset_tables()])
             raise RegistryError(f"{path}: unknown table [{table}]. Known tables: {known}.")
 
 

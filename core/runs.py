@@ -205,7 +205,7 @@ def train_run(kind: TrainableKind, component: Component, overrides: dict, prepar
                 write_json(run_dir / "split.json", {**prepared.split.to_dict(), "rows": {
                     part: [prepared.dataset.rows[i] for i in getattr(prepared.split, part)]
                     for part in ("train", "validation", "test")}})
-        with plugin_code(component, "fit" if kind.name == "classifier" else "train"):
+        with plugin_code(component, "training"):
             history = kind.fit(model, prepared, settings)
         if not main:  # the other ranks trained their shards; rank 0 tests and writes
             return RunResult(run_dir, {}, history, bool(history.get("interrupted")), model, prepared)

@@ -135,3 +135,21 @@ def test_generators_get_their_own_table(tmp_path):
         assert line[key] is not None and line[key] >= 0, key
     assert "| gpt2 |" in (tmp_path / "table.md").read_text()
     assert "<h2>Generators</h2>" in (tmp_path / "report.html").read_text()
+
+
+def test_a_generator_that_is_not_a_transformer_is_benchmarked_and_run_like_gpt2(example_plugin, tmp_path):
+    """No Hugging Face tokenizer needed: the zoo scores char-ngram through log_likelihood and count_tokens."""
+    result = bench("--classifiers", "none", "--generators", "char-ngram", "--eval-texts", "3", "--param", "order=3",
+                   "--out", str(tmp_path / "b"), "--json")
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.output)["summaries"]["generator"][0]
+    assert line["generator"] == "char-ngram" and line["error"] is None
+    assert 1 < line["test_perplexity"] < 100  # characters: a real model is far below the alphabet size
+    assert line["generation_tokens_per_second"] > 0 and line["chrf"] > 0
+    run = CliRunner().invoke(main, ["run", "--generator", "char-ngram", "--eval-texts", "2", "--out",
+                                    str(tmp_path / "r"), "--no-progress"])
+    assert run.exit_code == 0, run.output
+    assert "zoo generate" in run.output and "AutoModelForCausalLM" not in run.output
+    generated = CliRunner().invoke(main, ["generate", str(tmp_path / "r"), "--prompt", "الطعام", "--seed", "1",
+                                          "--json"])
+    assert generated.exit_code == 0 and json.loads(generated.output)["generations"][0]

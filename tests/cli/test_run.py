@@ -189,6 +189,6 @@ def test_a_plugin_bug_names_the_plugin_not_the_zoo(install_plugin, tmp_path):
     install_plugin("zoo-buggy", "buggy", "zoo_buggy_plugin", BUGGY, version="0.3")
     result = zoo("run", "--classifier", "buggy", "--out", str(tmp_path / "b"), "--no-progress")
     assert result.exit_code == 1
-    assert "classifier 'buggy' failed in fit: KeyError: 'epochs' [plugin 'buggy' (zoo-buggy 0.3)]" in result.output
+    assert "classifier 'buggy' failed in training: KeyError: 'epochs' [plugin 'buggy' (zoo-buggy 0.3)]" in result.output
     assert "report it to the plugin's authors (zoo-buggy)" in result.output
     assert "report it if it looks like a bug" not in result.output

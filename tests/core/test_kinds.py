@@ -1,0 +1,91 @@
+"""Kinds are units: each is one module, and a new kind is one new module plus its hook."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+import nlpzoo.kinds
+from nlpzoo import discovery
+from nlpzoo.kinds import all_kinds, get_kind
+
+TAGGER_KIND = '''
+"""A fifth kind, written the way a newcomer would: this module and its hook, nothing else."""
+from typing import Protocol
+
+from nlpzoo.hookspecs import hookspec
+from nlpzoo.kinds.base import Kind
+
+
+class Tagger(Protocol):
+    def tag(self, text: str) -> list[tuple[str, str]]:
+        """(token, tag) pairs."""
+
+
+@hookspec
+def register_taggers(register):
+    """Register part-of-speech taggers."""
+
+
+class TaggerKind(Kind):
+    name = "tagger"
+    plural = "taggers"
+    hook = "register_taggers"
+    protocol = Tagger
+    order = 50
+
+
+KIND = TaggerKind()
+'''
+
+TAGGER_PLUGIN = '''
+from nlpzoo import Component, hookimpl
+
+class EveryWordANoun:
+    def tag(self, text):
+        return [(word, "NOUN") for word in text.split()]
+
+@hookimpl
+def register_taggers(register):
+    register(Component(name="nouns", description="tags every word as a noun", factory=EveryWordANoun))
+'''
+
+
+def test_the_four_kinds_each_state_their_contract():
+    assert list(all_kinds()) == ["scraper", "preprocessor", "classifier", "generator"]
+    for kind in all_kinds().values():
+        assert kind.hook.startswith("register_") and kind.plural.endswith("s")
+        assert kind.protocol.__doc__ is None or isinstance(kind.protocol.__doc__, str)
+    assert get_kind("classifiers") is get_kind("classifier")
+    assert [k.name for k in all_kinds().values() if k.trainable] == ["classifier", "generator"]
+
+
+def test_a_fifth_kind_is_one_module_and_its_hook(tmp_path, monkeypatch, install_plugin):
+    package = tmp_path / "extra_kinds"
+    package.mkdir()
+    (package / "tagger.py").write_text(textwrap.dedent(TAGGER_KIND), "utf-8")
+    monkeypatch.setattr(nlpzoo.kinds, "__path__", [*nlpzoo.kinds.__path__, str(package)])
+    all_kinds.cache_clear()
+    try:
+        install_plugin("zoo-nouns", "nouns", "zoo_nouns_plugin", TAGGER_PLUGIN)
+        zoo = discovery.get_zoo()
+        assert "tagger" in all_kinds() and zoo.names("tagger") == ["nouns"]
+        assert zoo.create("tagger", "nouns").tag("الطعام لذيذ") == [("الطعام", "NOUN"), ("لذيذ", "NOUN")]
+        assert next(p for p in zoo.plugins if p.name == "nouns").status == "ok"
+        from nlpzoo.registry import preset_tables
+
+        assert preset_tables()["taggers"] == "tagger"  # presets over taggers work in registry.toml too
+    finally:
+        import sys
+
+        monkeypatch.undo()
+        sys.modules.pop("nlpzoo.kinds.tagger", None)
+        all_kinds.cache_clear()
+        discovery.reset()
+
+
+def test_unknown_kind_is_a_clear_error():
+    from nlpzoo.errors import ZooError
+
+    with pytest.raises(ZooError, match="Unknown kind 'taggr'. Kinds: scraper, preprocessor, classifier, generator"):
+        get_kind("taggr")
