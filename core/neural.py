@@ -8,7 +8,7 @@ implements the classifier contract (:mod:`nlpzoo.kinds.classifier`):
 - **Tokenizers** (the seam): a :class:`TextEncoder` turns texts into ids. Built in: ``word``
   (whitespace tokens, :class:`WordVocabulary`), ``subword`` (BPE trained on the training split with
   `tokenizers`, :class:`SubwordVocabulary`), and a pre-trained Hugging Face tokenizer
-  (:class:`PretrainedTokenizer`). A plugin may pass ``tokenizer=`` a function
+  (:class:`PretrainedTokenizer`). A plugin may pass ``encoder=`` a function
   ``(train_texts, params) -> TextEncoder`` of its own. The encoder is saved with the model.
 - **Parameters**, in groups kept apart (declared in :mod:`nlpzoo.neural_params`, which imports no
   torch): ``VOCABULARY_PARAMS`` (units, vocab_size, min_freq, max_len) and ``TRAINING_PARAMS``
@@ -187,10 +187,10 @@ ModuleBuilder = Callable[[int, int, dict], "torch.nn.Module"]
 class NeuralTextClassifier:
     """Implements the classifier contract for any torch text module (see the module docstring)."""
 
-    def __init__(self, module_builder: ModuleBuilder, tokenizer: Callable[[list[str], dict], TextEncoder] | None = None,
+    def __init__(self, module_builder: ModuleBuilder, encoder: Callable[[list[str], dict], TextEncoder] | None = None,
                  **params):
         self.module_builder = module_builder
-        self.tokenizer = tokenizer or default_tokenizer
+        self.build_encoder = encoder or default_tokenizer
         self.params = params
         self.vocabulary: TextEncoder | None = None
         self.module = None
@@ -216,7 +216,7 @@ class NeuralTextClassifier:
         if settings.resume and vocab_file and vocab_file.is_file():
             self.vocabulary = encoder_from_json(json.loads(vocab_file.read_text("utf-8")))
         else:
-            self.vocabulary = self.tokenizer(train.texts, self.params)
+            self.vocabulary = self.build_encoder(train.texts, self.params)
             if vocab_file and distributed.is_main():
                 write_json(vocab_file, self.vocabulary.to_json())
         self._build_module(train.n_classes)

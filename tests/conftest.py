@@ -11,6 +11,8 @@ import pytest
 
 from nlpzoo import discovery
 
+pytest_plugins = ["nlpzoo.testing"]  # the fixtures plugin authors get: tiny_classification_data, tiny_texts, local_site
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
 EXAMPLE_PLUGIN = ROOT / "examples" / "zoo-plugin-example"

@@ -89,3 +89,16 @@ def test_unknown_kind_is_a_clear_error():
 
     with pytest.raises(ZooError, match="Unknown kind 'taggr'. Kinds: scraper, preprocessor, classifier, generator"):
         get_kind("taggr")
+
+
+def test_the_core_imports_no_plugin_module():
+    """Disabling or replacing a plugin takes it out of use only if nothing else imports it."""
+    import re
+
+    from tests.conftest import ROOT
+
+    for folder in ("core", "cli"):
+        for path in (ROOT / folder).rglob("*.py"):
+            text = path.read_text("utf-8")
+            assert not re.search(r"(from|import)\s+nlpzoo\.plugins", text), f"{path} imports a plugin"
+            assert not re.search(r"from \.\.?plugins", text), f"{path} imports a plugin"

@@ -225,3 +225,9 @@ def test_tiny_data_is_labelled_split_and_disjoint():
     assert data.class_names == ["low", "medium", "high"]
     assert len(data.train) > len(data.test) > 10 and set(data.train.labels) == {0, 1, 2}
     assert not set(data.train.texts) & set(data.test.texts)
+
+
+def test_the_kits_fixtures_work_in_a_test_suite(tiny_classification_data, tiny_texts, local_site):
+    assert len(tiny_classification_data.train) > 100 and len(tiny_texts) == 200
+    page = urllib.request.urlopen(local_site.base_url + "/review/0", timeout=5).read().decode("utf-8")
+    assert "review-body" in page and local_site.site_file.is_file() and not local_site.offsite_hits
