@@ -80,6 +80,9 @@ class Politeness:
     user_agent: str = USER_AGENT
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 @dataclass
 class Site:
     start_urls: list[str]
@@ -100,11 +103,42 @@ class Site:
     source: str = ""
 
     def allowed(self, url: str) -> bool:
+        """Whether ``url`` may be fetched: its host is an allowed domain (or below one) and its port
+        is one that domain allows: the port an entry names (``host:8443``), else the scheme's
+        default port or a port the start URLs use on that host. Another port on an allowed host is
+        another service, and is refused."""
         parsed = urlparse(url)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
             return False
+        try:
+            port = parsed.port or DEFAULT_PORTS[parsed.scheme]
+        except ValueError:
+            return False
         host = parsed.hostname.lower()
-        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+        for entry in self.allowed_domains:
+            domain, _, named = entry.partition(":")
+            if not (host == domain or host.endswith("." + domain)):
+                continue
+            if named:
+                if port == int(named):
+                    return True
+            elif port in DEFAULT_PORTS.values() or port in self._start_ports(domain):
+                return True
+        return False
+
+    def _start_ports(self, domain: str) -> set[int]:
+        ports = set()
+        for url in self.start_urls:
+            parsed = urlparse(url)
+            host = (parsed.hostname or "").lower()
+            if parsed.port and (host == domain or host.endswith("." + domain)):
+                ports.add(parsed.port)
+        return ports
+
+    @property
+    def allowed_hosts(self) -> list[str]:
+        """The allowed domains without ports (what Scrapy's offsite filter takes)."""
+        return sorted({entry.partition(":")[0] for entry in self.allowed_domains})
 
     def should_follow(self, url: str) -> bool:
         return self.allowed(url) and (not self.follow or any(re.search(p, url) for p in self.follow))
@@ -121,6 +155,9 @@ class Site:
                 if host != "localhost":
                     return False
         return True
+
+
+POLITENESS_MINIMUM = {"download_delay": 0.0, "concurrency": 1, "timeout": 0.0, "retries": 0, "max_bytes": 1}
 
 
 def load_site(path: str | os.PathLike) -> Site:
@@ -153,7 +190,10 @@ def load_site(path: str | os.PathLike) -> Site:
     for url in start_urls:
         if not isinstance(url, str) or urlparse(url).scheme not in ("http", "https"):
             raise SiteError(f"{path}: key 'start_urls': {url!r} is not an http(s) URL.")
-    domains = need("allowed_domains", list) or sorted({urlparse(u).hostname for u in start_urls})
+    domains = need("allowed_domains", list) or sorted({urlparse(u).netloc for u in start_urls})
+    for domain in domains:
+        if not isinstance(domain, str) or not re.fullmatch(r"[A-Za-z0-9.-]+(:\d{1,5})?", domain):
+            raise SiteError(f"{path}: key 'allowed_domains': {domain!r} is not a host name (optionally host:port).")
     follow = need("follow", list, [])
     for pattern in follow:
         try:
@@ -164,6 +204,13 @@ def load_site(path: str | os.PathLike) -> Site:
                 follow=follow, follow_css=need("follow_css", str), max_depth=need("max_depth", int, 2),
                 max_pages=need("max_pages", int, 500), title=need("title", str), date=need("date", str),
                 min_length=need("min_length", int, 20), source=str(path))
+    for key, low in (("max_pages", 1), ("max_depth", 0), ("min_length", 0)):
+        if getattr(site, key) < low:
+            raise SiteError(f"{path}: key '{key}' must be {low} or more, got {getattr(site, key)}.")
+    for url in start_urls:
+        if not site.allowed(url):
+            raise SiteError(f"{path}: start URL {url!r} is outside allowed_domains ({', '.join(site.allowed_domains)});"
+                            " add its host to allowed_domains or remove it. Nothing was fetched.")
     score = need("score", dict, {})
     unknown = sorted(set(score) - {"selector", "attribute", "range", "keywords"})
     if unknown:
@@ -200,6 +247,10 @@ def load_site(path: str | os.PathLike) -> Site:
             value = float(value)
         if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             raise SiteError(f"{path}: key 'politeness.{key}' must be {expected.__name__}.")
+        low = POLITENESS_MINIMUM.get(key)
+        if low is not None and (value < low if key not in ("timeout",) else value <= low):
+            relation = f"above {low}" if key == "timeout" else f"{low} or more"
+            raise SiteError(f"{path}: key 'politeness.{key}' must be {relation}, got {value}.")
         setattr(defaults, key, value)
     site.politeness = defaults
     return site
@@ -316,6 +367,49 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(clean_text(text).encode("utf-8")).hexdigest()
 
 
+def read_scrape_output(path: str | os.PathLike) -> tuple[list[dict], int | None]:
+    """The items of an earlier scrape's output, and where a torn last line starts (None if none).
+    Anything else (another kind of file, a line that is not an item with ``url`` and ``text``)
+    raises SiteError and leaves the file as it is."""
+    path = Path(path)
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    complete, tail = data[:end], data[end:]
+
+    def refuse(reason: str):
+        raise SiteError(f"{path} exists and is not the output of an earlier scrape ({reason}). Nothing was changed;"
+                        " give -o a new file name, or the JSON Lines file an earlier 'zoo scrape' wrote.")
+
+    try:
+        lines = complete.decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        refuse("not UTF-8 text")
+    items = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError:
+            refuse(f"line {number} is not JSON")
+        if not isinstance(item, dict) or not isinstance(item.get("url"), str) or not isinstance(item.get("text"), str):
+            refuse(f"line {number} is not an item with 'url' and 'text'")
+        items.append(item)
+    if not tail.strip():
+        return items, None
+    try:  # a last item written whole but without its newline
+        item = json.loads(tail.decode("utf-8"))
+        if isinstance(item, dict) and isinstance(item.get("url"), str) and isinstance(item.get("text"), str):
+            with open(path, "ab") as handle:
+                handle.write(b"\n")
+            return items + [item], None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        pass
+    if not tail.startswith(b'{"url": '):  # the sink writes every item starting with its url
+        refuse("its last line is not a JSON Lines item")
+    return items, end
+
+
 class ItemSink:
     """JSON Lines output, one flushed line per item. Opening an existing file resumes: its URLs and
     text hashes are loaded, so those pages are not fetched again and no item is written twice.
@@ -332,16 +426,13 @@ class ItemSink:
         self.handle = open(self.path, "a", encoding="utf-8")
 
     def _load_existing(self) -> None:
-        data = self.path.read_bytes()
-        good = data[: data.rfind(b"\n") + 1]
-        if len(good) != len(data):
+        items, torn_at = read_scrape_output(self.path)  # the whole file is checked before anything changes
+        if torn_at is not None:
             with open(self.path, "r+b") as handle:
-                handle.truncate(len(good))
-        for line in good.decode("utf-8").splitlines():
-            if line.strip():
-                item = json.loads(line)
-                self.urls.add(item["url"])
-                self.hashes.add(text_hash(item["text"]))
+                handle.truncate(torn_at)
+        for item in items:
+            self.urls.add(item["url"])
+            self.hashes.add(text_hash(item["text"]))
         self.stats["resumed_items"] = len(self.urls)
 
     def add(self, item: dict) -> bool:

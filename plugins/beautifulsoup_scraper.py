@@ -1,8 +1,10 @@
 """`beautifulsoup`: a small, sequential scraper with requests + BeautifulSoup.
 
 Same site file and the same extraction as the `scrapy` plugin (``nlpzoo.scraping.extract``), the
-same politeness: robots.txt through ``urllib.robotparser``, a delay between requests, retries on
-5xx and timeouts, a response size cap, and redirects followed by hand only inside the allowed domains.
+same politeness: robots.txt through ``urllib.robotparser`` (checked again at every redirect hop), a
+delay between requests, retries on 5xx and timeouts, a response size cap, a deadline for each whole
+response (requests' own timeout is per socket read, so a server dripping bytes could hold it for
+ever), and redirects followed by hand only inside the allowed domains and ports.
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ class SoupScraper:
             cache[root] = parser
         return cache[root]
 
-    def _fetch(self, url: str, site, sink):
+    def _fetch(self, url: str, site, sink, robots: dict):
         """(final url, content type, body) or None; counts errors by kind in the sink."""
         import time
         from urllib.parse import urljoin
@@ -56,6 +58,10 @@ class SoupScraper:
                         if target in seen_redirects:
                             sink.error("redirect_loop")
                             return None
+                        if polite.obey_robots and not self._robots(target, site, robots).can_fetch(
+                                polite.user_agent, target):
+                            sink.error("robots_disallowed")
+                            return None
                         seen_redirects.append(target)
                         current = target
                         continue
@@ -71,13 +77,9 @@ class SoupScraper:
                     sink.error(f"http_{response.status_code}")
                     response.close()
                     return None
-                body = b""
-                for chunk in response.iter_content(65536):
-                    body += chunk
-                    if len(body) > polite.max_bytes:
-                        response.close()
-                        sink.error("too_large")
-                        return None
+                body = self._read_before_deadline(response, polite, sink)
+                if body is None:
+                    return None
                 return current, response.headers.get("Content-Type"), body
             except (requests.Timeout, requests.ConnectionError):
                 if attempt == polite.retries:
@@ -85,6 +87,52 @@ class SoupScraper:
                     return None
                 time.sleep(min(0.5 * 2 ** attempt, 4))
         return None
+
+    @staticmethod
+    def _read_before_deadline(response, polite, sink) -> bytes | None:
+        """The body, or None (counted) when it is over the size cap or not complete within the
+        timeout: a timer closes the connection at the deadline, which ends a read blocked on it."""
+        import threading
+        import time
+
+        deadline = time.monotonic() + polite.timeout
+        timer = threading.Timer(polite.timeout, SoupScraper._cut_connection, (response,))
+        timer.start()
+        body = b""
+        try:
+            for chunk in response.iter_content(65536):
+                body += chunk
+                if len(body) > polite.max_bytes:
+                    sink.error("too_large")
+                    return None
+        except Exception:  # noqa: BLE001 - whatever the closed connection raises
+            if time.monotonic() >= deadline:
+                sink.error("timeout")
+                return None
+            raise
+        finally:
+            timer.cancel()
+            response.close()
+        if time.monotonic() >= deadline:
+            sink.error("timeout")
+            return None
+        return body
+
+    @staticmethod
+    def _cut_connection(response) -> None:
+        """Shut the response's socket down: unlike close(), this wakes a read blocked on it."""
+        import socket
+
+        connection = getattr(response.raw, "_connection", None)
+        sock = getattr(connection, "sock", None)
+        if sock is None:  # urllib3 kept the socket inside the file object
+            sock = getattr(getattr(getattr(getattr(response.raw, "_fp", None), "fp", None), "raw", None), "_sock", None)
+        try:
+            if sock is not None:
+                sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        response.close()
 
     def scrape(self, site, output_path, log=print) -> dict:
         import time
@@ -108,7 +156,7 @@ class SoupScraper:
                     continue
                 if fetched and site.politeness.download_delay:
                     time.sleep(site.politeness.download_delay)
-                result = self._fetch(url, site, sink)
+                result = self._fetch(url, site, sink, robots)
                 fetched += 1
                 sink.stats["pages_fetched"] = fetched
                 if result is None:

@@ -16,6 +16,19 @@ from pathlib import Path
 from nlpzoo import Component, hookimpl
 
 
+class SiteFence:
+    """Downloader middleware: every request, redirect hops included, must be allowed by the site
+    file's allowed_domains, ports included (Scrapy's own offsite filter looks at host names only)."""
+
+    site = None  # set in the crawling child process
+
+    def process_request(self, request, spider=None):
+        from scrapy.exceptions import IgnoreRequest
+
+        if self.site is not None and not self.site.allowed(request.url):
+            raise IgnoreRequest(f"offsite: {request.url} is outside allowed_domains")
+
+
 def scrapy_settings(site) -> dict:
     polite = site.politeness
     return {
@@ -39,6 +52,7 @@ def scrapy_settings(site) -> dict:
         "TELNETCONSOLE_ENABLED": False,
         "COOKIES_ENABLED": False,
         "HTTPERROR_ALLOW_ALL": False,
+        "DOWNLOADER_MIDDLEWARES": {f"{__name__}.SiteFence": 50},
     }
 
 
@@ -52,10 +66,11 @@ def _crawl(site, output_path: str, stats_path: str) -> None:
     from nlpzoo.scraping import ItemSink, decode_html, extract, is_html
 
     sink = ItemSink(output_path)
+    SiteFence.site = site
 
     class SiteSpider(scrapy.Spider):
         name = "nlpzoo"
-        allowed_domains = site.allowed_domains
+        allowed_domains = site.allowed_hosts
 
         async def start(self):
             for url in site.start_urls:
@@ -79,7 +94,8 @@ def _crawl(site, output_path: str, stats_path: str) -> None:
                 sink.error(f"http_{failure.value.response.status}")
             elif failure.check(IgnoreRequest):
                 message = str(failure.value).lower()
-                sink.error("robots_disallowed" if "robots" in message else "ignored")
+                sink.error("robots_disallowed" if "robots" in message else "offsite" if "offsite" in message
+                           else "ignored")
             else:
                 sink.error(type(failure.value).__name__)
 
@@ -97,7 +113,7 @@ def _crawl(site, output_path: str, stats_path: str) -> None:
         if stats.get("robotstxt/forbidden"):
             sink.stats["errors"]["robots_disallowed"] = stats["robotstxt/forbidden"]
         if stats.get("offsite/filtered"):
-            sink.stats["errors"]["offsite"] = stats["offsite/filtered"]
+            sink.stats["errors"]["offsite"] = sink.stats["errors"].get("offsite", 0) + stats["offsite/filtered"]
         if stats.get("retry/max_reached"):
             sink.stats["errors"]["retries_exhausted"] = stats["retry/max_reached"]
         sink.close()

@@ -1,0 +1,85 @@
+"""The scraper core: the JSON Lines sink never damages a file it did not write, and the site file
+fences every scraper (domains with ports, start URLs, politeness values)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from nlpzoo.cli import main
+from nlpzoo.scraping import ItemSink, SiteError, load_site
+
+ITEM = {"url": "http://127.0.0.1:1/review/1", "text": "الطعام لذيذ جدا والخدمة ممتازة"}
+
+
+@pytest.mark.parametrize("name, content", [
+    ("notes.txt", "my notes\nline two\nno newline at the end"),
+    ("reviews.csv", "text,score\nالطعام لذيذ,9\nالخدمة بطيئة,2\n"),
+    ("items.jsonl", json.dumps({"url": "http://x/1"}) + "\n"),              # no text
+    ("items.jsonl", json.dumps({"text": "نص"}) + "\n"),                      # no url
+    ("items.jsonl", "[1, 2, 3]\n"),
+])
+def test_an_existing_file_that_is_not_a_scrape_output_is_refused_untouched(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content, "utf-8")
+    with pytest.raises(SiteError, match="not the output of an earlier scrape"):
+        ItemSink(path)
+    assert path.read_text("utf-8") == content
+
+
+def test_a_torn_last_line_of_a_real_output_is_repaired(tmp_path):
+    path = tmp_path / "out.jsonl"
+    good = json.dumps(ITEM, ensure_ascii=False) + "\n"
+    path.write_text(good + '{"url": "http://127.0.0.1:1/review/2", "te', "utf-8")
+    sink = ItemSink(path)
+    sink.close()
+    assert path.read_text("utf-8") == good and sink.stats["resumed_items"] == 1
+
+
+def test_the_scrape_command_refuses_a_file_that_is_not_its_output(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("keep me\n", "utf-8")
+    site = tmp_path / "site.toml"
+    site.write_text('start_urls = ["http://127.0.0.1:9/"]\ntext = "p"\n[score]\nkeywords = ["مطعم"]\n', "utf-8")
+    result = CliRunner().invoke(main, ["scrape", "--scraper", "beautifulsoup", "--site", str(site), "-o", str(notes)])
+    assert result.exit_code == 2 and "notes.txt" in result.output and "not the output of an earlier scrape" in result.output
+    assert notes.read_text("utf-8") == "keep me\n"
+
+
+def write_site(tmp_path, body: str):
+    path = tmp_path / "site.toml"
+    path.write_text(body + '\ntext = "p"\n[score]\nkeywords = ["مطعم"]\n', "utf-8")
+    return path
+
+
+def test_allowed_domains_take_ports_into_account(tmp_path):
+    site = load_site(write_site(tmp_path, 'start_urls = ["http://127.0.0.1:8001/"]\nallowed_domains = ["127.0.0.1"]'))
+    assert site.allowed("http://127.0.0.1:8001/page")
+    assert not site.allowed("http://127.0.0.1:8002/page")      # another service on the same host
+    explicit = load_site(write_site(tmp_path, 'start_urls = ["https://example.com/"]\n'
+                                              'allowed_domains = ["example.com", "static.other.org:8443"]'))
+    assert explicit.allowed("https://example.com/a") and explicit.allowed("http://www.example.com/a")
+    assert not explicit.allowed("https://example.com:8080/a")
+    assert explicit.allowed("https://static.other.org:8443/x") and not explicit.allowed("https://static.other.org/x")
+
+
+def test_a_start_url_outside_the_allowed_domains_is_refused_when_the_site_file_loads(tmp_path):
+    with pytest.raises(SiteError, match="start URL 'http://evil.example/' is outside allowed_domains"):
+        load_site(write_site(tmp_path, 'start_urls = ["http://evil.example/"]\nallowed_domains = ["example.com"]'))
+
+
+@pytest.mark.parametrize("key, value", [("concurrency", "0"), ("timeout", "-1.0"), ("max_bytes", "-5"),
+                                        ("download_delay", "-0.5"), ("retries", "-1")])
+def test_politeness_values_are_range_checked(tmp_path, key, value):
+    path = write_site(tmp_path, 'start_urls = ["http://127.0.0.1:8001/"]')
+    path.write_text(path.read_text("utf-8") + f"[politeness]\n{key} = {value}\n", "utf-8")
+    with pytest.raises(SiteError, match=f"politeness.{key}' must be"):
+        load_site(path)
+
+
+@pytest.mark.parametrize("key, value", [("max_pages", "0"), ("max_pages", "-3"), ("max_depth", "-1"),
+                                        ("min_length", "-1")])
+def test_crawl_limits_are_range_checked(tmp_path, key, value):
+    with pytest.raises(SiteError, match=f"key '{key}' must be"):
+        load_site(write_site(tmp_path, f'start_urls = ["http://127.0.0.1:8001/"]\n{key} = {value}'))
