@@ -68,10 +68,10 @@ def trainable_kind_options(function):
 @click.option("--eval-texts", type=int, help="Generators: held-out texts continued for BLEU/chrF (default 50; 0 skips).")
 @click.option("--out", type=click.Path(file_okay=False), help="Run directory (default: runs/<time>-<name>/).")
 @click.option("--device", default="auto", show_default=True, help="auto (CUDA when present), cpu, cuda, cuda:N.")
-@click.option("--threads", type=int, help="Torch CPU threads (default: torch's choice).")
+@click.option("--threads", type=click.IntRange(min=1), help="Torch CPU threads (default: torch's choice).")
 @click.option("--resume", "resume", type=click.Path(file_okay=False), help="Continue the run in RUN_DIR from its last checkpoint.")
 @click.option("--progress/--no-progress", default=True, help="Progress bars (on by default).")
-@click.option("--nproc", type=int, default=1, show_default=True,
+@click.option("--nproc", type=click.IntRange(min=1), default=1, show_default=True,
               help="Train with N processes on this machine (launches torchrun; DistributedDataParallel).")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @click.pass_context
@@ -258,6 +258,11 @@ def generate_command(ctx, run_dir, prompt, max_new_tokens, temperature, top_k, t
 @click.pass_context
 def predict_command(ctx, run_dir, texts, input_path, text_col, output_path, device, as_json):
     """Label texts with a saved run: zoo predict RUN_DIR "النص"."""
+    if output_path and input_path and Path(output_path).resolve() == Path(input_path).resolve():
+        from nlpzoo.errors import ZooError
+
+        raise ZooError(f"--output {output_path} is the input file; predictions would replace the texts."
+                       " Write them to another file, e.g. --output predictions.jsonl.")
     texts = list(texts) + (_read_inputs(Path(input_path), text_col) if input_path else [])
     if not texts:
         raise click.UsageError("Give texts as arguments or --input FILE.")

@@ -32,6 +32,7 @@ class Dataset:
     scores: list
     rows: list[int]
     dropped: dict = field(default_factory=dict)  # reason -> count
+    irregular: dict = field(default_factory=dict)  # kept rows that did not match the header: kind -> count
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -41,10 +42,16 @@ class Dataset:
         return len(self.texts) + sum(self.dropped.values())
 
     def drop_summary(self) -> str | None:
-        if not self.dropped:
-            return None
-        parts = ", ".join(f"{count} with {reason}" for reason, count in sorted(self.dropped.items()))
-        return f"{self.source}: dropped {sum(self.dropped.values())} of {self.rows_in} rows ({parts})."
+        """One line about rows dropped or not matching the header, or None when every row was fine."""
+        notes = []
+        if self.dropped:
+            parts = ", ".join(f"{count} with {reason}" for reason, count in sorted(self.dropped.items()))
+            notes.append(f"dropped {sum(self.dropped.values())} of {self.rows_in} rows ({parts})")
+        more, fewer = self.irregular.get("more", 0), self.irregular.get("fewer", 0)
+        if more or fewer:
+            notes.append(f"{more} row{'s' if more != 1 else ''} with more fields than the header and {fewer} with"
+                         " fewer (extra fields ignored, missing ones empty): check the file's quoting")
+        return f"{self.source}: " + "; ".join(notes) + "." if notes else None
 
 
 def detect_format(path: Path, declared: str | None = None) -> str:
@@ -74,6 +81,11 @@ def read_records(path: Path, fmt: str) -> tuple[list[str], list[tuple[int, dict]
                 return _read_jsonl(path, handle)
             reader = csv.DictReader(handle, delimiter="\t" if fmt == "tsv" else ",")
             columns = list(reader.fieldnames or [])
+            repeated = sorted({c for c in columns if columns.count(c) > 1})
+            if repeated:
+                raise DataError(f"{path}: column '{repeated[0]}' appears twice in the header"
+                                + (f" (and {', '.join(repeated[1:])})" if len(repeated) > 1 else "")
+                                + "; rename one so each column has its own name.")
             records = []
             for record in reader:
                 records.append((reader.line_num, record))
@@ -100,10 +112,17 @@ def _read_jsonl(path: Path, handle) -> tuple[list[str], list[tuple[int, dict]]]:
     return list(columns), records
 
 
+def _found(columns: list[str]) -> str:
+    """The columns, for an error message; a file that did not split into columns is not echoed."""
+    if len(columns) < 2:
+        return "The file has one column only: it does not look like a CSV/TSV table with a header."
+    return f"Columns found: {', '.join(columns)}."
+
+
 def _pick_column(path: Path, columns: list[str], wanted: str | None, candidates: tuple, role: str, option: str) -> str:
     if wanted:
         if wanted not in columns:
-            raise DataError(f"{path}: no column '{wanted}' ({role}). Columns found: {', '.join(columns) or '(none)'}."
+            raise DataError(f"{path}: no column '{wanted}' ({role}). {_found(columns)}"
                             f" Pass {option} with one of them.")
         return wanted
     lowered = {c.lower().strip(): c for c in columns}
@@ -111,7 +130,7 @@ def _pick_column(path: Path, columns: list[str], wanted: str | None, candidates:
         if candidate in lowered:
             return lowered[candidate]
     raise DataError(f"{path}: cannot find the {role} column (looked for {', '.join(candidates)})."
-                    f" Columns found: {', '.join(columns) or '(none)'}. Pass {option} NAME.")
+                    f" {_found(columns)} Pass {option} NAME.")
 
 
 def _open_table(path: Path, fmt: str | None, text_col: str | None):
@@ -122,12 +141,20 @@ def _open_table(path: Path, fmt: str | None, text_col: str | None):
     return columns, records, _pick_column(path, columns, text_col, TEXT_COLUMNS, "text", "--text-col")
 
 
+def _irregular(records: list[tuple[int, dict]]) -> dict:
+    """CSV rows with more fields than the header (csv puts the extra ones under None) or fewer
+    (their missing fields are None)."""
+    more = sum(1 for _, r in records if None in r)
+    fewer = sum(1 for _, r in records if None not in r and any(v is None for v in r.values()))
+    return {k: v for k, v in (("more", more), ("fewer", fewer)) if v}
+
+
 def load_dataset(path: str | Path, text_col: str | None = None, score_col: str | None = None,
                  fmt: str | None = None) -> Dataset:
     path = Path(path)
     columns, records, text_col = _open_table(path, fmt, text_col)
     score_col = _pick_column(path, columns, score_col, SCORE_COLUMNS, "score", "--score-col")
-    dataset = Dataset(str(path), text_col, score_col, [], [], [])
+    dataset = Dataset(str(path), text_col, score_col, [], [], [], irregular=_irregular(records))
     for row, record in records:
         text = record.get(text_col)
         score = record.get(score_col)
@@ -152,7 +179,7 @@ def load_texts(path: str | Path, text_col: str | None = None, fmt: str | None = 
     """Texts alone (for generators): empty texts are dropped and counted, scores are ignored."""
     path = Path(path)
     _, records, text_col = _open_table(path, fmt, text_col)
-    dataset = Dataset(str(path), text_col, "", [], [], [])
+    dataset = Dataset(str(path), text_col, "", [], [], [], irregular=_irregular(records))
     for row, record in records:
         text = str(record.get(text_col) or "").strip()
         if text:

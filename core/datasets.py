@@ -48,8 +48,15 @@ def sha256_of(path: Path) -> str:
 
 
 def cached_path(entry: DatasetEntry) -> Path:
-    suffix = "." + (entry.format or Path(entry.url.split("?")[0]).suffix.lstrip(".") or "csv")
-    return cache_dir() / f"{entry.name}-{entry.sha256[:12]}{suffix}"
+    """``<cache>/<name>-<sha256 prefix>.<declared format>``: the name and format were checked when the
+    registry was read, and the path is checked again to lie inside the cache."""
+    if entry.format not in ("csv", "tsv", "jsonl"):
+        raise DownloadError(f"Dataset '{entry.name}': declare format = \"csv\", \"tsv\" or \"jsonl\" in the registry.")
+    cache = cache_dir().resolve()
+    target = (cache / f"{entry.name}-{entry.sha256[:12]}.{entry.format}").resolve()
+    if target.parent != cache:
+        raise DownloadError(f"Dataset '{entry.name}': its cache file would land outside {cache}; rename the dataset.")
+    return target
 
 
 def download(entry: DatasetEntry, progress=None, timeout: float = 60.0) -> Path:

@@ -148,8 +148,11 @@ class Zoo:
         bases = self.claims(preset.kind, preset.base)
         if not bases:
             return False
-        if preset.source == str(builtin_registry_path()):  # the zoo's own presets build on the zoo's own plugins
-            bases = [c for c in bases if c.distribution == BUILTIN_DISTRIBUTION or c.plugin == "registry"] or bases
+        if preset.source == str(builtin_registry_path()):  # the zoo's own presets build on the zoo's own plugins only
+            bases = [c for c in bases if c.distribution == BUILTIN_DISTRIBUTION
+                     or c.capabilities.get("base_distribution") == BUILTIN_DISTRIBUTION]
+            if not bases:
+                return True  # their base is disabled (another plugin's namesake may remain): the preset goes too
         named = self._by_kind[preset.kind]
         if preset.name in named and named[preset.name][0].plugin != "registry":
             raise RegistryError(f"{where}: the name '{preset.name}' is already a {preset.kind} from plugin"

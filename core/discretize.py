@@ -12,6 +12,7 @@ predictions print class names and a saved run labels new data the same way.
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass
 
 from .errors import DataError
@@ -43,7 +44,8 @@ class Discretizer:
         try:
             if name == "bins":
                 edges = [float(x) for x in argument.split(",")]
-                if len(edges) < 3 or any(b <= a for a, b in zip(edges, edges[1:])):
+                if len(edges) < 3 or any(b <= a for a, b in zip(edges, edges[1:])) or \
+                        not all(math.isfinite(e) for e in edges):
                     raise ValueError
                 return cls("bins", edges)
             if name == "quantile":
@@ -52,10 +54,13 @@ class Discretizer:
                     raise ValueError
                 return cls("quantile", [float(count)])
             if name == "threshold":
-                return cls("threshold", [float(argument)])
+                cut = float(argument)
+                if not math.isfinite(cut):
+                    raise ValueError
+                return cls("threshold", [cut])
         except ValueError:
-            examples = {"bins": "bins:0,4,7,10 (three or more increasing edges)", "quantile": "quantile:3 (2 or more)",
-                        "threshold": "threshold:5"}
+            examples = {"bins": "bins:0,4,7,10 (three or more increasing finite edges)",
+                        "quantile": "quantile:3 (2 or more)", "threshold": "threshold:5 (a finite number)"}
             raise DataError(f"Bad discretisation '{spec}'. Example: {examples[name]}.") from None
         if argument:
             raise DataError(f"Bad discretisation '{spec}': as-is takes no argument.")

@@ -23,6 +23,7 @@ datasets or replace built-in ones by name.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -160,8 +161,14 @@ def _merge_preset(registry: Registry, path: Path, kind: str, table: str, name: s
     registry.presets.append(Preset(kind, name, base, description, params, str(path)))
 
 
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
 def _dataset(path: Path, name: str, body) -> DatasetEntry:
     where = f"{path}: [datasets.{name}]"
+    if not SAFE_NAME.fullmatch(name) or ".." in name:
+        raise RegistryError(f"{path}: dataset name {name!r}: use letters, digits, '.', '_' and '-' (it names a file in"
+                            " the download cache), starting with a letter or digit.")
     if not isinstance(body, dict):
         raise RegistryError(f"{where} must be a table.")
     unknown = set(body) - DATASET_KEYS
@@ -177,6 +184,14 @@ def _dataset(path: Path, name: str, body) -> DatasetEntry:
         raise RegistryError(f"{where}: give exactly one of 'path' or 'url'.")
     if body.get("url") and not body.get("sha256"):
         raise RegistryError(f"{where}: key 'sha256' is required with 'url' so downloads can be checked.")
+    if body.get("sha256") is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", body["sha256"]):
+        raise RegistryError(f"{where}: key 'sha256' must be 64 hexadecimal digits (sha256sum FILE prints them).")
+    if body.get("url") and not body.get("format"):
+        raise RegistryError(f"{where}: key 'format' is required with 'url' (csv, tsv or jsonl): the downloaded file"
+                            " is named by its declared format, never by the URL.")
+    local = body.get("path", "")
+    if local and not local.startswith("package:") and Path(local).suffix.lower() not in (".csv", ".tsv", ".jsonl"):
+        raise RegistryError(f"{where}: key 'path' must name a .csv, .tsv or .jsonl file, got {local!r}.")
     if body.get("format") and body["format"] not in FORMATS:
         raise RegistryError(f"{where}: key 'format' must be one of {', '.join(FORMATS)}.")
     return DatasetEntry(name=name, source=str(path), **body)

@@ -123,11 +123,16 @@ class Checkpoint:
     def load(self, module: nn.Module, optimizer) -> tuple[dict, dict | None]:
         from safetensors.torch import load_file
 
+        from safetensors import SafetensorError
+
         try:
             state = json.loads((self.directory / "trainer_state.json").read_text("utf-8"))
             tensors = load_file(str(self.directory / "last.safetensors"))
-        except (OSError, ValueError) as error:
-            raise RunDirError(f"Cannot resume from {self.directory}: {error}. Start a new run instead.") from None
+            if (self.directory / "best.safetensors").is_file():
+                load_file(str(self.directory / "best.safetensors"))
+        except (OSError, ValueError, SafetensorError) as error:
+            raise RunDirError(f"Cannot resume from {self.directory}: the checkpoint is damaged ({type(error).__name__}:"
+                              f" {(str(error).splitlines() or [''])[0][:160]}). Start a new run instead.") from None
         module.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
         optim_state: dict = {}
         for key, value in tensors.items():

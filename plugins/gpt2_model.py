@@ -239,8 +239,9 @@ class GPT2Generator:
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(str(run_dir))
             self.model = AutoModelForCausalLM.from_pretrained(str(run_dir), use_safetensors=True)
-        except (OSError, ValueError, TypeError) as error:
-            raise RunDirError(f"{run_dir}: the saved model cannot be loaded ({str(error).splitlines()[0][:160]}).") from None
+        except Exception as error:  # noqa: BLE001 - any failure to read these files means they are damaged
+            raise RunDirError(f"{run_dir}: the saved model cannot be loaded ({type(error).__name__}:"
+                              f" {(str(error).splitlines() or [''])[0][:160]}). Train it again with 'zoo run'.") from None
         self.device = resolve_device(device)
         self.model.to(self.device).eval()
 

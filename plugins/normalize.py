@@ -21,7 +21,7 @@ def register_preprocessors(register):
                 Param("urls", bool, True, "Remove URLs."),
                 Param("mentions", bool, True, "Remove @mentions and #hashtags."),
                 Param("emoji", bool, True, "Remove emoji."),
-                Param("repeated", bool, True, "Collapse a letter repeated 3+ times (جميلللل -> جميل)."),
+                Param("repeated", bool, True, "Collapse a letter repeated 3+ times (جميلللل -> جميل); digits and punctuation are kept."),
                 Param("latin", bool, False, "Remove Latin-script words."),
                 Param("digits", str, "latin", "Arabic-Indic digits to Latin, keep as they are, or remove all.",
                       choices=("latin", "keep", "remove"))],

@@ -74,6 +74,7 @@ class TfidfLogReg:
             save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()}, str(temporary))
 
     def load(self, directory, device: str = "cpu"):
+        from safetensors import SafetensorError
         from safetensors.numpy import load_file
         from sklearn.linear_model import LogisticRegression
 
@@ -82,16 +83,18 @@ class TfidfLogReg:
         try:
             tensors = load_file(str(Path(directory) / "tfidf_logreg.safetensors"))
             saved = json.loads((Path(directory) / "tfidf_vocabulary.json").read_text("utf-8"))
-        except (OSError, ValueError) as error:
-            raise RunDirError(f"{directory}: the saved tfidf-logreg model cannot be loaded ({error}).") from None
+            vocabularies, n_classes = saved["vocabularies"], int(saved["n_classes"])
+        except (OSError, ValueError, KeyError, TypeError, SafetensorError) as error:
+            raise RunDirError(f"{directory}: the saved tfidf-logreg model cannot be loaded ({type(error).__name__}:"
+                              f" {(str(error).splitlines() or [''])[0][:160]}). Train it again with 'zoo run'.") from None
         self.vectorizers = self._vectorizers()
         for name, vectorizer in self.vectorizers.items():
-            vectorizer.vocabulary_ = saved["vocabularies"][name]
+            vectorizer.vocabulary_ = vocabularies[name]
             vectorizer.idf_ = tensors[f"{name}.idf"]
         self.model = LogisticRegression()
         self.model.coef_, self.model.intercept_ = tensors["coef"], tensors["intercept"]
         self.model.classes_ = tensors["classes"]
-        self.n_classes = saved["n_classes"]
+        self.n_classes = n_classes
 
 
 @hookimpl

@@ -88,7 +88,10 @@ class PreparedData:
 
 def prepare_classification_data(options: DataOptions, zoo, log=print, progress: bool = False) -> PreparedData:
     from ..data import load_dataset, numeric_scores
+    from collections import Counter
+
     from ..discretize import Discretizer, auto_discretizer
+    from ..errors import DataError
     from ..preprocessing import run_chain
     from ..split import stratified_split
     from ..datasets import resolve_source, source_info
@@ -105,6 +108,12 @@ def prepare_classification_data(options: DataOptions, zoo, log=print, progress: 
     discretizer = Discretizer.parse(spec) if spec else auto_discretizer(dataset.scores)
     discretizer.fit(dataset.scores, dataset.source, dataset.rows)
     labels = discretizer.labels(dataset.scores, dataset.rows, dataset.source)
+    counts = Counter(labels)
+    if len(counts) < 2:
+        described = ", ".join(f"{discretizer.class_names[c]} ({n} rows)" for c, n in sorted(counts.items()))
+        raise DataError(f"{dataset.source}: after discretisation ({spec or 'as-is'}) there is only one class:"
+                        f" {described}. A classifier needs two or more: choose a --discretize that splits these"
+                        " scores, or check the score column (--score-col).")
     split = stratified_split(labels, options.seed, options.test_fraction, options.validation_fraction,
                              discretizer.class_names, dataset.source)
     texts = run_chain(options.preprocess, dataset.texts, zoo, progress)
@@ -237,8 +246,17 @@ class ClassifierKind(TrainableKind):
                 and math.isfinite(metrics[key])]
 
     def loaded(self, run_dir: Path, record: dict, model, zoo) -> LoadedClassifier:
+        import numpy as np
+
+        from ..errors import RunDirError
         from ..preprocessing import build_chain
 
+        names = record.get("class_names")
+        outputs = np.asarray(model.predict_proba(["نص"])).shape[-1]
+        if not isinstance(names, list) or len(names) != outputs:
+            raise RunDirError(f"{run_dir}: zoo_run.json lists {len(names) if isinstance(names, list) else 'no'} class"
+                              f" names but its model predicts {outputs} classes; the record was edited or mixed with"
+                              " another run's files. Train again with 'zoo run'.")
         return LoadedClassifier(run_dir, record, model, build_chain(record.get("preprocess"), zoo))
 
 

@@ -192,3 +192,73 @@ def test_a_plugin_bug_names_the_plugin_not_the_zoo(install_plugin, tmp_path):
     assert "classifier 'buggy' failed in training: KeyError: 'epochs' [plugin 'buggy' (zoo-buggy 0.3)]" in result.output
     assert "report it to the plugin's authors (zoo-buggy)" in result.output
     assert "report it if it looks like a bug" not in result.output
+
+
+def test_predict_refuses_to_write_over_its_input(bigru_run, tmp_path):
+    out, _ = bigru_run
+    folder = tmp_path / "d"
+    folder.mkdir()
+    source = folder / "in.csv"
+    source.write_text("text\nالطعام لذيذ جدا\n", "utf-8")
+    for target in (source, folder / ".." / "d" / "in.csv"):
+        result = zoo("predict", str(out), "--input", str(source), "--output", str(target))
+        assert result.exit_code == 2 and "is the input file" in result.output, result.output
+    assert source.read_text("utf-8") == "text\nالطعام لذيذ جدا\n"
+
+
+@pytest.fixture(scope="module")
+def tfidf_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("tfidf") / "run"
+    result = zoo("run", "--classifier", "tfidf-logreg", "--out", str(out), "--no-progress")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def damaged_copy(run, tmp_path, damage):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(run, copy)
+    damage(copy)
+    return copy
+
+
+def edit_record(folder, **changes):
+    record = json.loads((folder / "zoo_run.json").read_text())
+    record.update(changes)
+    (folder / "zoo_run.json").write_text(json.dumps(record))
+
+
+def truncate(path):
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda d: edit_record(d, component=None), "names no component"),
+    (lambda d: truncate(d / "tfidf_logreg.safetensors"), "cannot be loaded"),
+    (lambda d: edit_record(d, class_names=["low", "high"]), "2 class names but its model predicts 3 classes"),
+])
+def test_damaged_tfidf_runs_are_clear_errors(tfidf_run, tmp_path, damage, message):
+    result = zoo("predict", str(damaged_copy(tfidf_run, tmp_path, damage)), "نص")
+    assert result.exit_code == 2 and message in result.output and "unexpected" not in result.output, result.output
+
+
+def test_a_fewer_class_names_edit_is_refused_for_neural_runs_too(bigru_run, tmp_path):
+    copy = damaged_copy(bigru_run[0], tmp_path, lambda d: edit_record(d, class_names=["low", "high"]))
+    result = zoo("predict", str(copy), "نص")
+    assert result.exit_code == 2 and "predicts 3 classes" in result.output
+
+
+def test_a_truncated_checkpoint_on_resume_is_a_clear_error(tmp_path):
+    out = tmp_path / "r"
+    assert zoo("run", "--classifier", "gru", *TINY_PARAMS, "--param", "epochs=1", "--out", str(out),
+               "--no-progress").exit_code == 0
+    truncate(out / "checkpoint" / "last.safetensors")
+    result = zoo("run", "--resume", str(out), "--param", "epochs=2", "--no-progress")
+    assert result.exit_code == 2 and "Cannot resume" in result.output and "unexpected" not in result.output
+
+
+@pytest.mark.parametrize("args, message", [(["--threads", "-1"], "--threads"), (["--nproc", "0"], "--nproc")])
+def test_impossible_process_counts_are_refused(args, message, tmp_path):
+    result = zoo("run", "--classifier", "bigru", *args, "--out", str(tmp_path / "x"))
+    assert result.exit_code == 2 and message in result.output and not (tmp_path / "x").exists()

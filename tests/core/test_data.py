@@ -92,3 +92,26 @@ def test_unknown_format_and_non_utf8(tmp_path):
 def test_bad_jsonl_line(tmp_path):
     with pytest.raises(DataError, match="line 2 is not valid JSON"):
         load_dataset(write(tmp_path, "r.jsonl", '{"text": "a", "score": 1}\n{oops\n'))
+
+
+def test_duplicate_column_names_are_an_error_that_names_them(tmp_path):
+    path = tmp_path / "dup.csv"
+    path.write_text("text,score,text\nالطعام لذيذ,9,نص آخر\n", "utf-8")
+    with pytest.raises(DataError, match="column 'text' appears twice"):
+        load_dataset(path)
+
+
+def test_ragged_rows_are_counted_and_reported(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("text,score\nالطعام لذيذ,9\nالخدمة بطيئة,2,extra\nنص بلا درجة\n", "utf-8")
+    dataset = load_dataset(path)
+    summary = dataset.drop_summary()
+    assert "1 row with more fields than the header" in summary and "1 with fewer" in summary
+
+
+def test_a_file_that_is_not_a_table_is_not_echoed_in_errors(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1\n", "utf-8")
+    with pytest.raises(DataError) as caught:
+        load_dataset(secret, fmt="csv")
+    assert "root:x" not in str(caught.value) and "one column" in str(caught.value)

@@ -168,3 +168,13 @@ def test_a_third_party_bigru_leaves_listing_presets_and_qualified_names_working(
     assert zoo.get("classifier", "bigru", distribution="zoo-shadow").description == "someone else's bigru"
     preset = zoo.get("classifier", "bigru-small")  # the zoo's own preset builds on the zoo's own bigru
     assert preset.capabilities["base_distribution"] == "nlp-zoo"
+
+
+def test_disabling_the_builtin_while_a_duplicate_is_installed_leaves_every_command_working(install_plugin, monkeypatch):
+    install_plugin("zoo-shadow", "shadow", "zoo_shadow_plugin", SHADOWS_BIGRU)
+    monkeypatch.setenv("ZOO_DISABLE_PLUGINS", "bigru")
+    discovery.reset()
+    zoo = discovery.get_zoo()
+    assert zoo.get("classifier", "bigru").distribution == "zoo-shadow"  # the only bigru left
+    assert "bigru-small" not in zoo.names("classifier")  # the zoo's preset over its own bigru goes with it
+    assert "gru" in zoo.names("classifier")

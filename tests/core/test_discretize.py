@@ -71,3 +71,19 @@ def test_auto_uses_categorical_scores_and_asks_for_continuous_ones():
     assert auto_discretizer(["-1", "1"]).strategy == "as-is"
     with pytest.raises(DataError, match="--discretize"):
         auto_discretizer([x / 2 for x in range(21)])
+
+
+@pytest.mark.parametrize("spec", ["threshold:nan", "threshold:inf", "bins:0,nan,10", "bins:0,4,inf"])
+def test_non_finite_numbers_in_a_spec_are_refused(spec):
+    with pytest.raises(DataError, match="Bad discretisation"):
+        Discretizer.parse(spec)
+
+
+def test_data_that_falls_into_one_class_is_an_error_naming_the_counts(tmp_path):
+    from nlpzoo.discovery import get_zoo
+    from nlpzoo.kinds import DataOptions, get_kind
+
+    path = tmp_path / "all-high.csv"
+    path.write_text("text,score\n" + "".join(f"نص رقم {i} جميل,9\n" for i in range(30)), "utf-8")
+    with pytest.raises(DataError, match=r"only one class: high \(30 rows\).*--discretize"):
+        get_kind("classifier").prepare(DataOptions(data=str(path), discretize="bins:0,4,7,10"), get_zoo())

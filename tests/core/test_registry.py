@@ -1,6 +1,8 @@
 """registry.toml: presets, datasets, merging the user's file, and every error case."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from nlpzoo import discovery
@@ -126,3 +128,27 @@ def test_a_preset_may_build_on_a_preset_declared_after_it(tmp_path):
                     '[classifiers.tiny]\nbase = "bigru"\nhidden_size = 8\n', "utf-8")
     preset = discovery.Zoo(load_registry(path)).get("classifier", "tiny-deep")
     assert preset.default_params()["layers"] == 2 and preset.default_params()["hidden_size"] == 8
+
+
+@pytest.mark.parametrize("entry, message", [
+    ('[datasets."../../../../tmp/x"]\nurl = "http://127.0.0.1/x.csv"\nformat = "csv"\nsha256 = "' + "a" * 64 + '"',
+     "dataset name '../../../../tmp/x'"),
+    ('[datasets.evil]\nurl = "http://127.0.0.1/evil.pth"\nsha256 = "' + "a" * 64 + '"', "key 'format' is required"),
+    ('[datasets.short]\nurl = "http://127.0.0.1/x.csv"\nformat = "csv"\nsha256 = "abc"', "64 hexadecimal digits"),
+    ('[datasets.passwd]\npath = "/etc/passwd"\nformat = "csv"', "must name a .csv, .tsv or .jsonl file"),
+])
+def test_dataset_entries_that_could_escape_are_refused_at_load(tmp_path, entry, message):
+    path = tmp_path / "registry.toml"
+    path.write_text(entry + "\n", "utf-8")
+    with pytest.raises(RegistryError, match=re.escape(message)):
+        load_registry(path)
+
+
+def test_a_download_lands_in_the_cache_with_its_declared_format(tmp_path, monkeypatch):
+    from nlpzoo.datasets import cached_path, cache_dir
+    from nlpzoo.registry import DatasetEntry
+
+    monkeypatch.setenv("ZOO_CACHE_DIR", str(tmp_path / "cache"))
+    entry = DatasetEntry(name="reviews", source="x", url="http://127.0.0.1/a/evil.pth", sha256="b" * 64, format="tsv")
+    target = cached_path(entry)
+    assert target.suffix == ".tsv" and target.resolve().parent == cache_dir().resolve()

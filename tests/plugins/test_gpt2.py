@@ -154,3 +154,51 @@ def test_bleu_and_chrf_match_sacrebleu():
     assert scores["bleu"] == pytest.approx(sacrebleu.corpus_bleu(hypotheses, [references]).score)
     assert scores["chrf"] == pytest.approx(sacrebleu.corpus_chrf(hypotheses, [references]).score)
     assert prompt_reference_pairs(["a b c d e f g h", "short text"], 5, 10) == [("a b c d e", "f g h")]
+
+
+def tiny_gpt2_folder(folder, safetensors: bool = True):
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    from nlpzoo.plugins.gpt2_model import train_tokenizer
+
+    tokenizer = train_tokenizer(demo_texts(), 400)
+    config = GPT2Config(vocab_size=len(tokenizer), n_positions=64, n_embd=32, n_layer=1, n_head=2,
+                        bos_token_id=tokenizer.eos_token_id, eos_token_id=tokenizer.eos_token_id)
+    model = GPT2LMHeadModel(config)
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    if not safetensors:  # what older tools wrote: the weights as a pickle only
+        torch.save(model.state_dict(), folder / "pytorch_model.bin")
+        (folder / "model.safetensors").unlink()
+    return folder
+
+
+def test_a_pickle_only_model_folder_is_never_unpickled(tmp_path):
+    folder = tiny_gpt2_folder(tmp_path / "pickled", safetensors=False)
+    assert list(folder.glob("*.bin")) and not list(folder.glob("*.safetensors"))
+    result = CliRunner().invoke(main, ["run", "--generator", "gpt2", "--model", str(folder), "--out",
+                                       str(tmp_path / "x"), "--no-progress"])
+    assert result.exit_code == 2 and "never unpickles" in result.output and "save_pretrained" in result.output
+
+
+def test_a_run_folder_holding_only_a_pickle_is_refused(scratch_run, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(scratch_run[0], copy)
+    tiny_gpt2_folder(tmp_path / "pickled", safetensors=False)
+    (copy / "model.safetensors").unlink()
+    shutil.copy(tmp_path / "pickled" / "pytorch_model.bin", copy / "pytorch_model.bin")
+    result = CliRunner().invoke(main, ["generate", str(copy), "--prompt", "نص"])
+    assert result.exit_code == 2 and "never unpickles" in result.output
+
+
+def test_a_damaged_model_config_is_a_clear_error(scratch_run, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(scratch_run[0], copy)
+    config = json.loads((copy / "config.json").read_text())
+    (copy / "config.json").write_text(json.dumps({**config, "n_embd": "wide"}))
+    result = CliRunner().invoke(main, ["generate", str(copy), "--prompt", "نص"])
+    assert result.exit_code == 2 and "cannot be loaded" in result.output and "unexpected" not in result.output

@@ -144,3 +144,9 @@ def test_tokenize_gives_spacys_own_tokens_on_the_real_reviews(shared_data):
     nlp = spacy.blank("ar")
     expected = [" ".join(t.text for t in doc if not t.is_space) for doc in nlp.pipe(texts)]
     assert step("tokenize").transform(texts) == expected
+
+
+@pytest.mark.parametrize("text, expected", [("1000 ريال", "1000 ريال"), ("١٠٠٠", "1000"), ("1,000", "1,000"),
+                                            ("جميلللل!!!", "جميل!!!"), ("wooow", "wow")])
+def test_normalize_squashes_repeated_letters_never_digits(text, expected):
+    assert step("normalize").transform([text]) == [expected]
