@@ -277,8 +277,16 @@ def predict_command(ctx, run_dir, texts, input_path, text_col, output_path, devi
         for r in results:
             click.echo(json.dumps(r, ensure_ascii=False))
     else:
-        print_table(["text", "label", *run.class_names],
-                    [[r["text"][:80], r["label"], *[f"{r['probabilities'][c]:.3f}" for c in run.class_names]] for r in results])
+        print_table(*prediction_table(results))
+
+
+def prediction_table(results: list[dict]) -> tuple[list[str], list[list[str]]]:
+    """(columns, rows) for people: text, then a label and its class probabilities, or a score."""
+    names = list(results[0].get("probabilities", {})) if results else []
+    columns = ["text", *(["label", *names] if "label" in (results[0] if results else {}) else ["score"])]
+    rows = [[r["text"][:80], *([r["label"], *[f"{r['probabilities'][c]:.3f}" for c in names]] if "label" in r
+                               else [f"{r['score']:.2f}"])] for r in results]
+    return columns, rows
 
 
 def _read_inputs(path: Path, text_col: str | None) -> list[str]:

@@ -30,6 +30,7 @@ What each factory returns is the contract of its kind, stated in one module each
 - preprocessor: :class:`nlpzoo.kinds.preprocessor.Preprocessor` (``transform(texts)``);
 - classifier: :class:`nlpzoo.kinds.classifier.Classifier` (``fit``, ``predict_proba``, ``save``, and
   ``load`` as an instance method on a freshly built object);
+- regressor: :class:`nlpzoo.kinds.regressor.Regressor` (``fit``, ``predict``, ``save``, ``load``);
 - generator: :class:`nlpzoo.kinds.generator.Generator` (``train``, ``save``, ``load``,
   ``log_likelihood``, ``count_tokens``, ``generate``).
 
@@ -71,6 +72,18 @@ def register_classifiers(register):
     parameters as keyword arguments and returns an untrained
     :class:`nlpzoo.kinds.classifier.Classifier`. Neural classifiers can be built on
     :class:`nlpzoo.neural.NeuralTextClassifier`, which brings tokenizers and the training loop.
+    """
+
+
+@hookspec
+def register_regressors(register):
+    """Register score regressors, selected by ``zoo run --regressor NAME``.
+
+    Call ``register(Component(...))`` once per regressor. The factory takes the component's
+    parameters as keyword arguments and returns an untrained
+    :class:`nlpzoo.kinds.regressor.Regressor` (``fit``, ``predict`` giving one score per text,
+    ``save``, ``load``). A regressor may share its name with a classifier: the kinds keep them apart.
+    Neural regressors can be built on :class:`nlpzoo.neural.NeuralTextRegressor`.
     """
 
 

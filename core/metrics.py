@@ -1,4 +1,4 @@
-"""Classification metrics (scikit-learn) and the run's two plots (matplotlib)."""
+"""Metrics the core computes for each kind (scikit-learn, scipy) and the runs' plots (matplotlib)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,6 +20,51 @@ def classification_metrics(labels: list[int], predictions, class_names: list[str
     result["confusion_matrix"] = confusion_matrix(labels, predictions, labels=indices).tolist()
     result["class_names"] = list(class_names)
     return result
+
+
+def regression_metrics(true: list[float], predicted) -> dict:
+    """MAE, RMSE, R², Pearson and Spearman correlation, the share within one point, and the points."""
+    from scipy.stats import pearsonr, spearmanr
+    from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
+
+    true_values, predicted = np.asarray(true, dtype=np.float64), np.asarray(predicted, dtype=np.float64)
+    varied = len(np.unique(predicted)) > 1 and len(np.unique(true_values)) > 1
+    return {"mae": float(mean_absolute_error(true_values, predicted)),
+            "rmse": float(np.sqrt(mean_squared_error(true_values, predicted))),
+            "r2": float(r2_score(true_values, predicted)) if len(true_values) > 1 else None,
+            "pearson": float(pearsonr(true_values, predicted).statistic) if varied else None,
+            "spearman": float(spearmanr(true_values, predicted).statistic) if varied else None,
+            "within_1": float(np.mean(np.abs(predicted - true_values) <= 1.0)), "support": len(true_values),
+            "test_points": [[float(t), round(float(p), 4)] for t, p in zip(true_values, predicted)]}
+
+
+def plot_regression(points: list[list[float]], run_dir: Path, title: str = "") -> None:
+    """predicted_vs_true.png (with the diagonal) and residuals.png (predicted - true against true)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    values = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    true, predicted = values[:, 0], values[:, 1]
+    low, high = float(min(true.min(), predicted.min())), float(max(true.max(), predicted.max()))
+    figure, axes = plt.subplots(figsize=(4.8, 4.5))
+    axes.scatter(true, predicted, s=12, alpha=0.5, color="tab:blue")
+    axes.plot([low, high], [low, high], "--", color="grey", linewidth=1, label="predicted = true")
+    axes.set_xlabel("true score")
+    axes.set_ylabel("predicted score")
+    axes.set_title(f"{title}: test split" if title else "predicted vs true (test split)")
+    axes.legend(loc="upper left")
+    _save_figure(figure, run_dir / "predicted_vs_true.png")
+    plt.close(figure)
+    figure, axes = plt.subplots(figsize=(5.5, 3.4))
+    axes.scatter(true, predicted - true, s=12, alpha=0.5, color="tab:red")
+    axes.axhline(0, color="grey", linewidth=1)
+    axes.set_xlabel("true score")
+    axes.set_ylabel("predicted - true")
+    axes.set_title(f"{title}: residuals" if title else "residuals (test split)")
+    _save_figure(figure, run_dir / "residuals.png")
+    plt.close(figure)
 
 
 def _save_figure(figure, target: Path) -> None:
@@ -62,8 +107,11 @@ def plot_learning_curve(epochs: list[dict], target: Path, title: str = "") -> No
     loss_axes.set_xlabel("epoch")
     loss_axes.set_ylabel("train loss", color="tab:red")
     f1_axes = loss_axes.twinx()
-    f1_axes.plot(numbers, [e["val_macro_f1"] for e in epochs], "s-", color="tab:blue", label="validation macro-F1")
-    f1_axes.set_ylabel("validation macro-F1", color="tab:blue")
+    key = next((k for k in (epochs[0] if epochs else {}) if k.startswith("val_")), "val_macro_f1")
+    label = {"val_macro_f1": "validation macro-F1", "val_spearman": "validation Spearman",
+             "val_rmse": "validation -RMSE"}.get(key, key.replace("_", " "))
+    f1_axes.plot(numbers, [e[key] for e in epochs], "s-", color="tab:blue", label=label)
+    f1_axes.set_ylabel(label, color="tab:blue")
     if not epochs:
         loss_axes.text(0.5, 0.5, "no epochs (a model without a training loop)", ha="center",
                        transform=loss_axes.transAxes)

@@ -36,7 +36,7 @@ from .devices import resolve_device
 from .errors import RunDirError, ZooError
 from .kinds import FitSettings
 from .kinds.classifier import LabeledTexts
-from .training import PAD_ID, LoopConfig, predict_logits, train_module
+from .training import PAD_ID, ClassificationObjective, LoopConfig, RegressionObjective, predict_logits, train_module
 
 UNK_ID = 1
 SPECIALS = ["<pad>", "<unk>"]
@@ -219,12 +219,30 @@ class NeuralTextClassifier:
             self.vocabulary = self.build_encoder(train.texts, self.params)
             if vocab_file and distributed.is_main():
                 write_json(vocab_file, self.vocabulary.to_json())
-        self._build_module(train.n_classes)
-        history = train_module(self.module, self.encode(train.texts), train.labels, self.encode(validation.texts),
-                               validation.labels, train.n_classes, LoopConfig.from_params(self.params),
-                               settings, self.device, pad_id=self.vocabulary.pad_id)
+        self._build_module(self._outputs(train))
+        objective = self._objective(train)  # first: a regressor's targets need the scale it sets
+        history = train_module(self.module, self.encode(train.texts), self._targets(train),
+                               self.encode(validation.texts), self._targets(validation), objective,
+                               LoopConfig.from_params(self.params), settings, self.device, pad_id=self.vocabulary.pad_id)
         history["parameters"] = sum(p.numel() for p in self.module.parameters())
         return history
+
+    # -- what makes it a classifier (NeuralTextRegressor changes these) ---------------------------
+    def _outputs(self, train) -> int:
+        return train.n_classes
+
+    def _targets(self, part) -> list:
+        return part.labels
+
+    def _objective(self, train):
+        return ClassificationObjective(train.labels, train.n_classes, self.params.get("class_weights", True),
+                                       self.device)
+
+    def _metadata(self) -> dict:
+        return {}
+
+    def _restore(self, metadata: dict) -> None:
+        """Read back what ``_metadata`` saved."""
 
     def predict_proba(self, texts) -> np.ndarray:
         logits = predict_logits(self.module, self.encode(list(texts)), self.device, pad_id=self.vocabulary.pad_id)
@@ -236,7 +254,7 @@ class NeuralTextClassifier:
         directory = Path(directory)
         write_json(directory / "vocabulary.json", self.vocabulary.to_json())
         save_tensors(directory / "model.safetensors", self.module.state_dict(),
-                     metadata={"format": WEIGHTS_FORMAT, "n_classes": str(self.n_classes)})
+                     metadata={"format": WEIGHTS_FORMAT, "n_classes": str(self.n_classes), **self._metadata()})
 
     def load(self, directory: Path, device: str = "cpu") -> None:
         from safetensors import SafetensorError, safe_open
@@ -251,9 +269,46 @@ class NeuralTextClassifier:
             if metadata.get("format") != WEIGHTS_FORMAT or "n_classes" not in metadata:
                 raise ValueError(f"{weights_file.name} has no nlp-zoo metadata (format, n_classes)")
             self._build_module(int(metadata["n_classes"]))
+            self._restore(metadata)
             self.module.load_state_dict(load_file(str(weights_file)))
         except (OSError, ValueError, KeyError, RuntimeError, SafetensorError) as error:
             raise RunDirError(f"{directory}: the saved model cannot be loaded ({type(error).__name__}: "
                               f"{(str(error).splitlines() or [''])[0][:200]}). Was it written by this classifier?") from None
         self.device = resolve_device(device)
         self.module.to(self.device)
+
+
+class NeuralTextRegressor(NeuralTextClassifier):
+    """The regressor contract (:mod:`nlpzoo.kinds.regressor`) for the same torch modules: one output,
+    trained on standardised scores with MSE or Huber loss (``loss``), the best epoch chosen by
+    validation Spearman or RMSE (``select_by``); predictions are mapped back to the score scale."""
+
+    def __init__(self, module_builder: ModuleBuilder, encoder=None, **params):
+        super().__init__(module_builder, encoder, **params)
+        self.mean, self.std = 0.0, 1.0
+
+    def _outputs(self, train) -> int:
+        return 1
+
+    def _targets(self, part) -> list:
+        return [(s - self.mean) / self.std for s in part.scores]
+
+    def _objective(self, train):
+        scores = np.asarray(train.scores, dtype=np.float64)
+        self.mean, self.std = float(scores.mean()), float(scores.std() or 1.0)
+        return RegressionObjective(self.params.get("loss", "huber"), self.params.get("select_by", "spearman"))
+
+    def _metadata(self) -> dict:
+        return {"task": "regression", "target_mean": repr(self.mean), "target_std": repr(self.std)}
+
+    def _restore(self, metadata: dict) -> None:
+        if metadata.get("task") != "regression":
+            raise ValueError("these weights are a classifier's, not a regressor's")
+        self.mean, self.std = float(metadata["target_mean"]), float(metadata["target_std"])
+
+    def predict(self, texts) -> np.ndarray:
+        """One score per text, on the training scores' scale."""
+        outputs = predict_logits(self.module, self.encode(list(texts)), self.device, pad_id=self.vocabulary.pad_id)
+        if len(outputs) == 0:
+            return np.zeros(0, dtype=np.float64)
+        return outputs.reshape(-1).astype(np.float64) * self.std + self.mean

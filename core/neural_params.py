@@ -1,8 +1,9 @@
-"""Parameters every neural classifier built on :mod:`nlpzoo.neural` shares, in two groups.
+"""Parameters every neural model built on :mod:`nlpzoo.neural` shares, in groups kept apart.
 
 Declared here, apart from :mod:`nlpzoo.neural`, so a plugin's declaration imports no torch::
 
-    from nlpzoo.neural_params import NEURAL_PARAMS      # VOCABULARY_PARAMS + TRAINING_PARAMS
+    from nlpzoo.neural_params import NEURAL_PARAMS             # a classifier's: vocabulary + training + classification
+    from nlpzoo.neural_params import NEURAL_REGRESSION_PARAMS  # a regressor's: vocabulary + training + regression
 
 A plugin lists its own architecture parameters (embedding size, hidden size, ...) beside them.
 Every range is checked by the core before a run starts.
@@ -25,12 +26,22 @@ TRAINING_PARAMS = (
     Param("lr", float, 0.002, "AdamW learning rate.", min=1e-7, max=1.0),
     Param("weight_decay", float, 0.0, "AdamW weight decay.", min=0.0),
     Param("clip_norm", float, 1.0, "Gradient-norm clipping (0 turns it off).", min=0.0),
-    Param("patience", int, 3, "Epochs without a better validation macro-F1 before stopping.", min=1,
+    Param("patience", int, 3, "Epochs without a better validation score before stopping.", min=1,
           budget=True),
-    Param("class_weights", bool, True, "Weight the loss by inverse class frequency."),
     Param("max_steps", int, 0, "Stop after this many optimizer steps in total (0: no limit).", min=0,
           budget=True),
 )
 
-NEURAL_PARAMS = VOCABULARY_PARAMS + TRAINING_PARAMS
+CLASSIFICATION_PARAMS = (
+    Param("class_weights", bool, True, "Weight the loss by inverse class frequency."),
+)
+
+REGRESSION_PARAMS = (
+    Param("loss", str, "huber", "Loss on standardised scores.", choices=("huber", "mse")),
+    Param("select_by", str, "spearman", "Validation score that picks the best epoch and stops early.",
+          choices=("spearman", "rmse")),
+)
+
+NEURAL_PARAMS = VOCABULARY_PARAMS + TRAINING_PARAMS + CLASSIFICATION_PARAMS
+NEURAL_REGRESSION_PARAMS = VOCABULARY_PARAMS + TRAINING_PARAMS + REGRESSION_PARAMS
 NEURAL_TRAINING_PARAMS = NEURAL_PARAMS  # the name nlp-zoo 0.1 used

@@ -9,7 +9,7 @@ third-party alike, so a plugin that passes them works like a built-in::
     def test_text_cnn_follows_the_classifier_contract():
         check_classifier("text-cnn", params={"epochs": 3, "embedding_dim": 16})
 
-Each ``check_*`` runs named rules and raises :class:`ContractError` naming the first one that
+``check_regressor`` does the same for score regressors. Each ``check_*`` runs named rules and raises :class:`ContractError` naming the first one that
 breaks (``text-cnn: rule 'save_load_roundtrip' broken: ...``); it returns the names of the rules
 that held. ``rules=[...]`` runs a subset. ``CLASSIFIER_RULES`` etc. list the names, for
 ``pytest.mark.parametrize``.
@@ -38,6 +38,8 @@ from .kinds.classifier import LabeledTexts
 
 CLASSIFIER_RULES = ("declaration", "fit_returns_history", "predict_proba_shape", "learns", "save_load_roundtrip",
                     "batch_independence", "same_seed_same_model", "resume_equals_uninterrupted")
+REGRESSOR_RULES = ("declaration", "fit_returns_history", "predict_shape", "learns", "save_load_roundtrip",
+                   "batch_independence", "same_seed_same_model", "resume_equals_uninterrupted")
 PREPROCESSOR_RULES = ("declaration", "same_length", "empty_input", "batch_independence", "deterministic",
                       "single_spaces")
 GENERATOR_RULES = ("declaration", "train_returns_history", "log_likelihood", "count_tokens",
@@ -122,26 +124,100 @@ def _quiet(directory=None, **extra) -> FitSettings:
     return FitSettings(seed=13, device="cpu", progress=False, log=lambda m: None, checkpoint_dir=directory, **extra)
 
 
-# -- classifiers ----------------------------------------------------------------------------------------
+# -- classifiers and regressors -----------------------------------------------------------------------
+@dataclass
+class TinyScores:
+    train: "ScoredTexts"
+    validation: "ScoredTexts"
+    test: "ScoredTexts"
+
+
+def tiny_regression_data() -> TinyScores:
+    """The demo set's texts with their 0-10 scores, split as :func:`tiny_classification_data` is."""
+    from .kinds.regressor import ScoredTexts
+
+    data = tiny_classification_data()
+    from .data import load_dataset
+    from .registry import DatasetEntry
+
+    path = DatasetEntry(name="demo", source="", path="package:data/demo_reviews.csv").local_path()
+    dataset = load_dataset(path, "text", "score")
+    score_of = {" ".join(t.split()): float(s) for t, s in zip(dataset.texts, dataset.scores)}
+    part = lambda texts: ScoredTexts(texts, [score_of[t] for t in texts])
+    return TinyScores(part(data.train.texts), part(data.validation.texts), part(data.test.texts))
+
+
 def check_classifier(name_or_component, params: dict | None = None, zoo=None, rules=None,
                      data: TinyData | None = None) -> list[str]:
     """Check a classifier against :mod:`nlpzoo.kinds.classifier`'s contract on tiny data.
     ``params`` should make training quick but able to learn (a few epochs, small sizes)."""
+    component = _component(name_or_component, "classifier", zoo)
+    data = data or tiny_classification_data()
+    k = len(data.class_names)
+
+    def outputs(model, texts):
+        return np.asarray(model.predict_proba(texts), dtype=np.float64)
+
+    def shape(component, probabilities, model):
+        _require(probabilities.shape == (len(data.test.texts), k), component, "predict_proba_shape",
+                 f"shape {probabilities.shape}, expected ({len(data.test.texts)}, {k})")
+        _require(bool(np.isfinite(probabilities).all()), component, "predict_proba_shape", "NaN or infinite values")
+        _require(bool(np.allclose(probabilities.sum(1), 1, atol=1e-4)), component, "predict_proba_shape",
+                 "rows do not sum to 1")
+        empty = np.asarray(model.predict_proba([]))
+        _require(empty.shape in ((0, k), (0,)), component, "predict_proba_shape", f"empty input gave shape {empty.shape}")
+
+    def learns(component, model):
+        predicted = outputs(model, data.train.texts).argmax(1)
+        accuracy = float((predicted == np.array(data.train.labels)).mean())
+        majority = max(np.bincount(data.train.labels)) / len(data.train)
+        _require(accuracy > majority, component, "learns", f"training accuracy {accuracy:.2f} is no better than always"
+                 f" predicting the largest class ({majority:.2f}); give params that let it learn")
+
+    return _check_supervised(component, params, rules, data, outputs, ("predict_proba_shape", shape), learns)
+
+
+def check_regressor(name_or_component, params: dict | None = None, zoo=None, rules=None,
+                    data: TinyScores | None = None) -> list[str]:
+    """Check a regressor against :mod:`nlpzoo.kinds.regressor`'s contract on tiny data (the demo
+    set's 0-10 scores)."""
+    component = _component(name_or_component, "regressor", zoo)
+    data = data or tiny_regression_data()
+
+    def outputs(model, texts):
+        return np.asarray(model.predict(texts), dtype=np.float64)
+
+    def shape(component, predictions, model):
+        _require(predictions.shape == (len(data.test.texts),), component, "predict_shape",
+                 f"shape {predictions.shape}, expected ({len(data.test.texts)},)")
+        _require(bool(np.isfinite(predictions).all()), component, "predict_shape", "NaN or infinite values")
+        _require(np.asarray(model.predict([])).shape == (0,), component, "predict_shape", "predict([]) must be empty")
+
+    def learns(component, model):
+        from scipy.stats import spearmanr
+
+        predicted = outputs(model, data.train.texts)
+        rho = spearmanr(predicted, data.train.scores).statistic if len(set(predicted.tolist())) > 1 else 0.0
+        _require(rho > 0.3, component, "learns", f"Spearman correlation with the training scores is {rho:.2f};"
+                 " give params that let it learn")
+
+    return _check_supervised(component, params, rules, data, outputs, ("predict_shape", shape), learns)
+
+
+def _check_supervised(component: Component, params: dict | None, rules, data, outputs, shape_rule, learns) -> list[str]:
+    """The rules classifiers and regressors share; ``outputs(model, texts)`` is their prediction."""
     from .runs import load_into
 
-    component = _component(name_or_component, "classifier", zoo)
     params = {k: v for k, v in (params or {}).items() if component.param(k)}
-    data = data or tiny_classification_data()
     work = Path(tempfile.mkdtemp(prefix="nlpzoo-check-"))
     state: dict = {}
-    k = len(data.class_names)
     texts = data.test.texts
 
     def trained():
         if "model" not in state:
             model = component.build(**params)
             state["history"] = model.fit(data.train, data.validation, _quiet(work / "first"))
-            state["model"], state["probabilities"] = model, np.asarray(model.predict_proba(texts), dtype=np.float64)
+            state["model"], state["outputs"] = model, outputs(model, texts)
         return state["model"]
 
     def fit_returns_history():
@@ -153,54 +229,34 @@ def check_classifier(name_or_component, params: dict | None = None, zoo=None, ru
         for record in history["epochs"]:
             _require("epoch" in record, component, "fit_returns_history", "each epoch record needs 'epoch'")
 
-    def predict_proba_shape():
-        model, probabilities = trained(), state["probabilities"]
-        _require(probabilities.shape == (len(texts), k), component, "predict_proba_shape",
-                 f"shape {probabilities.shape}, expected ({len(texts)}, {k})")
-        _require(bool(np.isfinite(probabilities).all()), component, "predict_proba_shape", "NaN or infinite values")
-        _require(bool(np.allclose(probabilities.sum(1), 1, atol=1e-4)), component, "predict_proba_shape",
-                 "rows do not sum to 1")
-        empty = np.asarray(model.predict_proba([]))
-        _require(empty.shape in ((0, k), (0,)), component, "predict_proba_shape", f"empty input gave shape {empty.shape}")
-
-    def learns():
-        model = trained()
-        predicted = np.asarray(model.predict_proba(data.train.texts)).argmax(1)
-        accuracy = float((predicted == np.array(data.train.labels)).mean())
-        majority = max(np.bincount(data.train.labels)) / len(data.train)
-        _require(accuracy > majority, component, "learns", f"training accuracy {accuracy:.2f} is no better than always"
-                 f" predicting the largest class ({majority:.2f}); give params that let it learn")
-
     def save_load_roundtrip():
         (work / "saved").mkdir()
         trained().save(work / "saved")
         fresh = component.build(**params)
         load_into(fresh, work / "saved", "cpu")
-        again = np.asarray(fresh.predict_proba(texts), dtype=np.float64)
-        _require(np.allclose(again, state["probabilities"], atol=1e-5), component, "save_load_roundtrip",
-                 f"a fresh object loaded from the saved files predicts differently (max difference"
-                 f" {np.abs(again - state['probabilities']).max():.2e})")
+        again = outputs(fresh, texts)
+        _require(again.shape == state["outputs"].shape and np.allclose(again, state["outputs"], atol=1e-5), component,
+                 "save_load_roundtrip", "a fresh object loaded from the saved files predicts differently (max"
+                 f" difference {np.abs(again - state['outputs']).max() if again.shape == state['outputs'].shape else '-'})")
 
     def batch_independence():
         model = trained()
-        alone = np.vstack([np.asarray(model.predict_proba([t]), dtype=np.float64) for t in texts[:12]])
-        reordered = np.asarray(model.predict_proba(list(reversed(texts))), dtype=np.float64)[::-1]
-        _require(np.allclose(alone, state["probabilities"][:12], atol=1e-5), component, "batch_independence",
-                 "a text's probabilities change with the other texts in its batch (padding leaks in?)")
-        _require(np.allclose(reordered, state["probabilities"], atol=1e-5), component, "batch_independence",
-                 "a text's probabilities change with the order of the batch")
+        alone = np.concatenate([outputs(model, [t]) for t in texts[:12]])
+        reordered = outputs(model, list(reversed(texts)))[::-1]
+        _require(np.allclose(alone.reshape(state["outputs"][:12].shape), state["outputs"][:12], atol=1e-5), component,
+                 "batch_independence", "a text's prediction changes with the other texts in its batch (padding leaks in?)")
+        _require(np.allclose(reordered, state["outputs"], atol=1e-5), component, "batch_independence",
+                 "a text's prediction changes with the order of the batch")
 
     def same_seed_same_model():
         trained()
         second = component.build(**params)
         second.fit(data.train, data.validation, _quiet(work / "second"))
-        again = np.asarray(second.predict_proba(texts), dtype=np.float64)
-        _require(np.allclose(again, state["probabilities"], atol=1e-6), component, "same_seed_same_model",
+        _require(np.allclose(outputs(second, texts), state["outputs"], atol=1e-6), component, "same_seed_same_model",
                  "two models trained with the same seed predict differently")
 
     def resume_equals_uninterrupted():
-        epochs = component.param("epochs")
-        if epochs is None:
+        if component.param("epochs") is None:
             return False  # no epochs, nothing to resume
         total = max(2, int(params.get("epochs", 2)))
         short = component.build(**{**params, "epochs": total - 1})
@@ -211,12 +267,14 @@ def check_classifier(name_or_component, params: dict | None = None, zoo=None, ru
         resumed.fit(data.train, data.validation, _quiet(work / "resumed", resume=True))
         straight = component.build(**{**params, "epochs": total})
         straight.fit(data.train, data.validation, _quiet(work / "straight"))
-        a, b = (np.asarray(m.predict_proba(texts), dtype=np.float64) for m in (resumed, straight))
-        _require(np.allclose(a, b, atol=1e-5), component, "resume_equals_uninterrupted",
-                 f"training {total - 1} epoch(s), then resuming to {total}, predicts differently from {total} in one go")
+        _require(np.allclose(outputs(resumed, texts), outputs(straight, texts), atol=1e-5), component,
+                 "resume_equals_uninterrupted", f"training {total - 1} epoch(s), then resuming to {total}, predicts"
+                 f" differently from {total} in one go")
 
+    shape_name, shape_check = shape_rule
     table = {"declaration": lambda: _check_declaration(component), "fit_returns_history": fit_returns_history,
-             "predict_proba_shape": predict_proba_shape, "learns": learns, "save_load_roundtrip": save_load_roundtrip,
+             shape_name: lambda: shape_check(component, (trained(), state["outputs"])[1], state["model"]),
+             "learns": lambda: learns(component, trained()), "save_load_roundtrip": save_load_roundtrip,
              "batch_independence": batch_independence, "same_seed_same_model": same_seed_same_model,
              "resume_equals_uninterrupted": resume_equals_uninterrupted}
     return _run_rules(component, table, rules)

@@ -14,6 +14,7 @@ The loop is three pieces a plugin may also use on their own: :func:`train_one_ep
 """
 from __future__ import annotations
 
+import abc
 import json
 import time
 from dataclasses import dataclass
@@ -39,7 +40,6 @@ class LoopConfig:
     weight_decay: float
     clip_norm: float
     patience: int
-    class_weights: bool
     max_steps: int
 
     @classmethod
@@ -91,6 +91,68 @@ def predict_logits(module: nn.Module, encoded: list[list[int]], device: str, bat
             out = np.zeros((len(encoded), logits.shape[1]), dtype=np.float32)
         out[indices] = logits
     return out if out is not None else np.zeros((0, 0), dtype=np.float32)
+
+
+class Objective(abc.ABC):
+    """What the loop minimises and how it picks the best epoch (higher ``score`` is better)."""
+
+    name = "val_score"             # the key of the validation score in each epoch's record
+    label = "validation score"
+    target_dtype = torch.float32
+
+    @abc.abstractmethod
+    def loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """The training loss of a batch's outputs."""
+
+    @abc.abstractmethod
+    def score(self, outputs: np.ndarray, targets: list) -> float:
+        """The validation score of every validation output (higher is better)."""
+
+
+class ClassificationObjective(Objective):
+    """Class-weighted cross-entropy; the best epoch has the highest validation macro-F1."""
+
+    name, label, target_dtype = "val_macro_f1", "validation macro-F1", torch.long
+
+    def __init__(self, labels: list[int], n_classes: int, class_weights: bool, device: str):
+        weights = None
+        if class_weights:
+            counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
+            weights = torch.tensor(counts.sum() / (n_classes * np.maximum(counts, 1)), dtype=torch.float32,
+                                   device=device)
+        self.n_classes = n_classes
+        self.loss_fn = nn.CrossEntropyLoss(weight=weights)
+
+    def loss(self, outputs, targets):
+        return self.loss_fn(outputs, targets)
+
+    def score(self, outputs, targets):
+        return macro_f1(targets, outputs.argmax(1), self.n_classes)
+
+
+class RegressionObjective(Objective):
+    """MSE or Huber loss on standardised targets; the best epoch has the highest validation Spearman
+    correlation (``select_by="spearman"``) or the lowest RMSE (``"rmse"``)."""
+
+    target_dtype = torch.float32
+
+    def __init__(self, loss: str = "huber", select_by: str = "spearman"):
+        self.loss_fn = nn.HuberLoss() if loss == "huber" else nn.MSELoss()
+        self.select_by = select_by
+        self.name = f"val_{select_by}"
+        self.label = "validation Spearman" if select_by == "spearman" else "validation -RMSE"
+
+    def loss(self, outputs, targets):
+        return self.loss_fn(outputs.squeeze(-1), targets)
+
+    def score(self, outputs, targets):
+        predicted = outputs.reshape(-1)
+        if self.select_by == "rmse":
+            return -float(np.sqrt(np.mean((predicted - np.asarray(targets)) ** 2)))
+        from scipy.stats import spearmanr
+
+        value = spearmanr(predicted, targets).statistic if len(set(predicted.tolist())) > 1 else float("nan")
+        return float(value) if np.isfinite(value) else -1.0
 
 
 def macro_f1(labels: list[int], predictions: np.ndarray, n_classes: int) -> float:
@@ -154,8 +216,8 @@ def _progress(enabled: bool):
                     TimeRemainingColumn(), disable=not enabled, transient=True)
 
 
-def train_one_epoch(trained: nn.Module, module: nn.Module, optimizer, loss_fn, batches: list[list[int]],
-                    encoded: list[list[int]], labels: torch.Tensor, config: LoopConfig, state: dict, device: str,
+def train_one_epoch(trained: nn.Module, module: nn.Module, optimizer, objective: Objective, batches: list[list[int]],
+                    encoded: list[list[int]], targets: torch.Tensor, config: LoopConfig, state: dict, device: str,
                     on_batch=None, pad_id: int = PAD_ID) -> tuple[float, int, int]:
     """One pass over ``batches``; returns (summed loss, texts seen, tokens seen) of this rank.
     Raises TrainingDivergedError on a NaN/inf loss and lets KeyboardInterrupt through."""
@@ -163,9 +225,9 @@ def train_one_epoch(trained: nn.Module, module: nn.Module, optimizer, loss_fn, b
     total_loss, seen, tokens = 0.0, 0, 0
     for indices in batches:
         ids, batch_lengths = collate(encoded, indices, device, pad_id)
-        target = labels[indices].to(device)
+        target = targets[indices].to(device)
         optimizer.zero_grad(set_to_none=True)
-        loss = loss_fn(trained(ids, batch_lengths), target)
+        loss = objective.loss(trained(ids, batch_lengths), target)
         value = loss.item()
         if not np.isfinite(value):
             raise TrainingDivergedError(
@@ -186,16 +248,16 @@ def train_one_epoch(trained: nn.Module, module: nn.Module, optimizer, loss_fn, b
     return total_loss, seen, tokens
 
 
-def validate(module: nn.Module, encoded: list[list[int]], labels: list[int], n_classes: int, device: str,
+def validate(module: nn.Module, encoded: list[list[int]], targets: list, objective: Objective, device: str,
              pad_id: int = PAD_ID) -> float:
-    """Validation macro-F1 (0.0 without validation texts)."""
+    """The objective's validation score (0.0 without validation texts)."""
     if not encoded:
         return 0.0
-    return macro_f1(labels, predict_logits(module, encoded, device, pad_id=pad_id).argmax(1), n_classes)
+    return objective.score(predict_logits(module, encoded, device, pad_id=pad_id), targets)
 
 
-def train_module(module: nn.Module, train_encoded: list[list[int]], train_labels: list[int],
-                 val_encoded: list[list[int]], val_labels: list[int], n_classes: int,
+def train_module(module: nn.Module, train_encoded: list[list[int]], train_targets: list,
+                 val_encoded: list[list[int]], val_targets: list, objective: Objective,
                  config: LoopConfig, settings: FitSettings, device: str, pad_id: int = PAD_ID) -> dict:
     """Train ``module`` in place and return the history; the best weights are loaded at the end.
     Under torchrun each rank trains on its own shard of every epoch's batches (DDP); see
@@ -204,12 +266,7 @@ def train_module(module: nn.Module, train_encoded: list[list[int]], train_labels
     world = distributed.world()
     trained = distributed.wrap(module)  # DistributedDataParallel under torchrun, else the module itself
     optimizer = torch.optim.AdamW(module.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    counts = np.bincount(train_labels, minlength=n_classes).astype(np.float64)
-    weights = None
-    if config.class_weights:
-        weights = torch.tensor(counts.sum() / (n_classes * np.maximum(counts, 1)), dtype=torch.float32, device=device)
-    loss_fn = nn.CrossEntropyLoss(weight=weights)
-    labels_tensor = torch.tensor(train_labels, dtype=torch.long)
+    targets_tensor = torch.tensor(train_targets, dtype=objective.target_dtype)
     lengths = [len(x) for x in train_encoded]
 
     checkpoint = Checkpoint(settings.checkpoint_dir) if settings.checkpoint_dir and distributed.is_main() else None
@@ -244,8 +301,8 @@ def train_module(module: nn.Module, train_encoded: list[list[int]], train_labels
                 progress.update(task, advance=1, loss=f"loss {loss:.4f}", speed=f"{speed:,.0f} tok/s")
 
             try:
-                total_loss, seen, tokens = train_one_epoch(trained, module, optimizer, loss_fn, batches, train_encoded,
-                                                           labels_tensor, config, state, device, on_batch, pad_id)
+                total_loss, seen, tokens = train_one_epoch(trained, module, optimizer, objective, batches, train_encoded,
+                                                           targets_tensor, config, state, device, on_batch, pad_id)
             except KeyboardInterrupt:
                 interrupted = True
                 state["train_seconds"] += time.perf_counter() - started
@@ -256,10 +313,10 @@ def train_module(module: nn.Module, train_encoded: list[list[int]], train_labels
             total_loss, seen, tokens = distributed.all_sum(total_loss, seen, tokens)  # over every rank
             state["train_tokens"] += int(tokens)
             state["train_seconds"] += time.perf_counter() - started
-            score = validate(module, val_encoded, val_labels, n_classes, device, pad_id)
-            state["epochs"].append({"epoch": epoch, "train_loss": total_loss / max(seen, 1), "val_macro_f1": score,
+            score = validate(module, val_encoded, val_targets, objective, device, pad_id)
+            state["epochs"].append({"epoch": epoch, "train_loss": total_loss / max(seen, 1), objective.name: score,
                                     "steps": state["global_step"], "tokens_per_second": tokens / max(time.perf_counter() - started, 1e-9)})
-            settings.log(f"epoch {epoch}: train loss {total_loss / max(seen, 1):.4f}, validation macro-F1 {score:.4f}")
+            settings.log(f"epoch {epoch}: train loss {total_loss / max(seen, 1):.4f}, {objective.label} {score:.4f}")
             if settings.on_epoch:
                 settings.on_epoch(dict(state["epochs"][-1]))
             if score > state["best_score"]:
@@ -272,7 +329,7 @@ def train_module(module: nn.Module, train_encoded: list[list[int]], train_labels
                 checkpoint.save(module, optimizer, best_state, state)
             if state["bad_epochs"] >= config.patience:
                 stopped_early = True
-                settings.log(f"Early stopping: no better validation macro-F1 for {config.patience} epochs.")
+                settings.log(f"Early stopping: no better {objective.label} for {config.patience} epochs.")
                 break
     if best_state is not None:
         module.load_state_dict(best_state)

@@ -1,15 +1,16 @@
 """The recurrent family: one declaration shared by the rnn/birnn/gru/bigru/lstm/bilstm plugins.
 
 Each of the six plugin modules is a few lines that call :func:`recurrent_component` with its cell
-and direction; the model itself is :mod:`nlpzoo.plugins.recurrent_model` and the training loop is
-the core's (:mod:`nlpzoo.neural`), imported only when a model is built.
+and direction, once as a classifier and once as a regressor (the same name for both kinds); the
+model itself is :mod:`nlpzoo.plugins.recurrent_model` and the training loop is the core's
+(:mod:`nlpzoo.neural`), imported only when a model is built.
 """
 from __future__ import annotations
 
 from functools import partial
 
 from nlpzoo import Component, Param
-from nlpzoo.neural_params import NEURAL_PARAMS
+from nlpzoo.neural_params import NEURAL_PARAMS, NEURAL_REGRESSION_PARAMS
 
 
 def build(cell: str, bidirectional: bool, **params):
@@ -19,11 +20,21 @@ def build(cell: str, bidirectional: bool, **params):
     return NeuralTextClassifier(RecurrentModuleBuilder(cell=cell, bidirectional=bidirectional), **params)
 
 
-def recurrent_component(name: str, cell: str, bidirectional: bool, description: str) -> Component:
+def build_regressor(cell: str, bidirectional: bool, **params):
+    from nlpzoo.neural import NeuralTextRegressor
+    from nlpzoo.plugins.recurrent_model import RecurrentModuleBuilder
+
+    return NeuralTextRegressor(RecurrentModuleBuilder(cell=cell, bidirectional=bidirectional), **params)
+
+
+def recurrent_component(name: str, cell: str, bidirectional: bool, description: str,
+                        task: str = "classification") -> Component:
+    """The classifier (``task="classification"``) or the regressor (``"regression"``) of one variant."""
+    regression = task == "regression"
     return Component(
         name=name,
-        description=description,
-        factory=partial(build, cell, bidirectional),
+        description=description.replace("classifier", "regressor") if regression else description,
+        factory=partial(build_regressor if regression else build, cell, bidirectional),
         params=[
             Param("embedding_dim", int, 128, "Size of the token embeddings.", min=1),
             Param("hidden_size", int, 128, "Hidden units per direction.", min=1),
@@ -32,8 +43,9 @@ def recurrent_component(name: str, cell: str, bidirectional: bool, description: 
                   min=0.0, max=0.95),
             Param("pooling", str, "max", "Pooling over time, masked so padding never counts.",
                   choices=("max", "mean", "max+mean")),
-            *NEURAL_PARAMS,
+            *(NEURAL_REGRESSION_PARAMS if regression else NEURAL_PARAMS),
         ],
         capabilities={"family": "recurrent", "cell": cell, "bidirectional": bidirectional,
-                      "task": "text-classification", "language": "ar", "needs_download": False},
+                      "task": "text-regression" if regression else "text-classification", "language": "ar",
+                      "needs_download": False},
     )

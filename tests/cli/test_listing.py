@@ -20,10 +20,11 @@ def invoke(*args, env=None):
 def test_list_json_has_every_builtin_component_with_its_kind():
     result = invoke("list", "--json")
     assert result.exit_code == 0
-    rows = {row["name"]: row for row in json.loads(result.output)}
-    for name in ["rnn", "birnn", "gru", "bigru", "lstm", "bilstm"]:
-        assert rows[name]["kind"] == "classifier" and rows[name]["distribution"] == "nlp-zoo"
-    assert rows["bigru-small"]["base"] == "bigru"
+    rows = {(row["kind"], row["name"]): row for row in json.loads(result.output)}
+    for name in ["rnn", "birnn", "gru", "bigru", "lstm", "bilstm"]:  # each name is a classifier and a regressor
+        assert rows[("classifier", name)]["distribution"] == rows[("regressor", name)]["distribution"] == "nlp-zoo"
+    assert rows[("classifier", "bigru-small")]["base"] == "bigru"
+    assert rows[("regressor", "tfidf-ridge")]["plugin"] == "tfidf-ridge"
 
 
 def test_list_table_and_kind_filter():

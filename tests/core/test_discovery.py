@@ -28,7 +28,7 @@ def test_builtin_plugins_are_found_through_entry_points():
     for name in RECURRENT:
         assert plugins[name].distribution == "nlp-zoo"
         assert plugins[name].status == "ok"
-        assert plugins[name].components == [f"classifier:{name}"]
+        assert plugins[name].components == [f"classifier:{name}", f"regressor:{name}"]
     assert set(RECURRENT) <= set(zoo.names("classifier"))
 
 

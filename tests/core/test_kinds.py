@@ -10,7 +10,7 @@ from nlpzoo import discovery
 from nlpzoo.kinds import all_kinds, get_kind
 
 TAGGER_KIND = '''
-"""A fifth kind, written the way a newcomer would: this module and its hook, nothing else."""
+"""A new kind, written the way a newcomer would: this module and its hook, nothing else."""
 from typing import Protocol
 
 from nlpzoo.hookspecs import hookspec
@@ -51,16 +51,16 @@ def register_taggers(register):
 '''
 
 
-def test_the_four_kinds_each_state_their_contract():
-    assert list(all_kinds()) == ["scraper", "preprocessor", "classifier", "generator"]
+def test_the_five_kinds_each_state_their_contract():
+    assert list(all_kinds()) == ["scraper", "preprocessor", "classifier", "regressor", "generator"]
     for kind in all_kinds().values():
         assert kind.hook.startswith("register_") and kind.plural.endswith("s")
         assert kind.protocol.__doc__ is None or isinstance(kind.protocol.__doc__, str)
     assert get_kind("classifiers") is get_kind("classifier")
-    assert [k.name for k in all_kinds().values() if k.trainable] == ["classifier", "generator"]
+    assert [k.name for k in all_kinds().values() if k.trainable] == ["classifier", "regressor", "generator"]
 
 
-def test_a_fifth_kind_is_one_module_and_its_hook(tmp_path, monkeypatch, install_plugin):
+def test_a_new_kind_is_one_module_and_its_hook(tmp_path, monkeypatch, install_plugin):
     package = tmp_path / "extra_kinds"
     package.mkdir()
     (package / "tagger.py").write_text(textwrap.dedent(TAGGER_KIND), "utf-8")
@@ -87,7 +87,7 @@ def test_a_fifth_kind_is_one_module_and_its_hook(tmp_path, monkeypatch, install_
 def test_unknown_kind_is_a_clear_error():
     from nlpzoo.errors import ZooError
 
-    with pytest.raises(ZooError, match="Unknown kind 'taggr'. Kinds: scraper, preprocessor, classifier, generator"):
+    with pytest.raises(ZooError, match="Unknown kind 'taggr'. Kinds: scraper, preprocessor, classifier, regressor,"):
         get_kind("taggr")
 
 

@@ -5,23 +5,26 @@ from __future__ import annotations
 import pytest
 
 from nlpzoo.discovery import list_components
-from nlpzoo.testing import check_classifier, check_generator, check_preprocessor, check_scraper
+from nlpzoo.testing import check_classifier, check_generator, check_preprocessor, check_regressor, check_scraper
 from tests.helpers import TINY
 from tests.plugins.test_preprocessors import write_tiny_stanza_model_dir
 
 CHECKS = {"classifier": check_classifier, "generator": check_generator, "preprocessor": check_preprocessor,
-          "scraper": check_scraper}
+          "regressor": check_regressor, "scraper": check_scraper}
 QUICK = {"classifier": {**TINY, "num_filters": 8, "filter_sizes": [2, 3]},
          "generator": {"n_layer": 1, "n_head": 2, "n_embd": 32, "vocab_size": 400, "block_size": 32, "epochs": 1,
                        "order": 4},
-         "preprocessor": {}, "scraper": {}}
+         "preprocessor": {}, "scraper": {}, "regressor": {**TINY, "epochs": 4}}
 REGISTERED = [(c.kind, c.name) for c in list_components() if c.plugin != "registry"]
 RECURRENT = ["rnn", "birnn", "gru", "bigru", "lstm", "bilstm"]
 
 
 def test_every_built_in_is_registered():
     names = {name for _, name in REGISTERED}
-    assert set(RECURRENT) | {"tfidf-logreg", "gpt2", "scrapy", "beautifulsoup", "normalize", "tokenize"} <= names
+    assert set(RECURRENT) | {"tfidf-logreg", "tfidf-ridge", "gpt2", "scrapy", "beautifulsoup", "normalize",
+                             "tokenize"} <= names
+    regressors = {name for kind, name in REGISTERED if kind == "regressor"}
+    assert set(RECURRENT) | {"tfidf-ridge"} == regressors  # the same model names serve both kinds
 
 
 @pytest.mark.parametrize("kind, name", REGISTERED, ids=[f"{k}:{n}" for k, n in REGISTERED])
