@@ -65,6 +65,21 @@ def main(ctx, registry, debug):
     ctx.ensure_object(dict)
     ctx.obj["registry"] = registry
     ctx.obj["debug"] = debug
+    _show_messages()
+
+
+def _show_messages() -> None:
+    """The library speaks through the ``nlpzoo`` logger; the command line shows it on stderr."""
+    import logging
+
+    logger = logging.getLogger("nlpzoo")
+    if not any(getattr(h, "_zoo_cli", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler._zoo_cli = True
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
 
 
 def zoo_from(ctx):

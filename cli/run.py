@@ -129,62 +129,48 @@ def _launch_torchrun(ctx, nproc: int, out, name) -> None:
 
 def _run(ctx, zoo, log, chosen, overrides, data, text_col, score_col, fmt, discretize, score_range, preprocess, seed,
          test_fraction, validation_fraction, eval_texts, out, device, threads, resume, progress, as_json):
-    from nlpzoo import distributed
-    from nlpzoo.kinds import DataOptions, FitSettings, get_kind
-    from nlpzoo.runs import component_of_run, read_record, train_run
+    """zoo run is nlpzoo.train with the command line's options: the same engine, the same run folder."""
+    from nlpzoo import api, distributed
+    from nlpzoo.kinds import get_kind
+    from nlpzoo.runs import read_record
 
     if len(chosen) > 1:
         raise click.UsageError(f"Name one model to train, not {len(chosen)}: " + ", ".join(f"--{k} {v}" for k, v in chosen.items()))
     if resume:
-        record = read_record(resume, require_complete=False)
-        kind = get_kind(record.get("kind", "classifier"))
-        component = component_of_run(Path(resume), record, zoo)
-        recorded = record["component"]["name"]
-        if chosen and (list(chosen) != [kind.name] or next(iter(chosen.values())) not in (recorded, component.name)):
-            raise click.UsageError(f"{resume} is a run of the {kind.name} '{recorded}'; --resume continues it as it"
-                                   " is: leave out --" + " --".join(f"{k} {v}" for k, v in chosen.items()) + ".")
-        saved = record["data_options"]
-        if data is not None and data != saved.get("data"):
-            raise click.UsageError(f"{resume} was trained on {saved.get('data') or 'the built-in demo set'};"
-                                   f" --resume continues it on the same data: leave out --data {data}.")
-        overrides = {**{k: v for k, v in record["params"].items() if component.param(k)}, **overrides}
-        options = DataOptions(**{**saved, "score_range": tuple(saved["score_range"]) if saved.get("score_range") else None})
-        seed, name = record["seed"], recorded
+        kind_name = read_record(resume, require_complete=False).get("kind", "classifier")
+        if chosen and list(chosen) != [kind_name]:
+            raise click.UsageError(f"{resume} is a {kind_name} run; --resume continues it as it is: leave out"
+                                   " --" + " --".join(f"{k} {v}" for k, v in chosen.items()) + ".")
+        name = next(iter(chosen.values()), None)
+    elif not chosen:
+        raise click.UsageError("Name a model: zoo run --classifier bigru (see 'zoo list').")
     else:
-        if not chosen:
-            raise click.UsageError("Name a model: zoo run --classifier bigru (see 'zoo list').")
         (kind_name, name), = chosen.items()
-        kind = get_kind(kind_name)
-        component = zoo.get(kind.name, name)
+        component = zoo.get(kind_name, name)
         if "model" in overrides and not component.param("model"):
-            raise click.UsageError(f"--model: the {kind.name} '{name}' has no 'model' parameter (zoo info {name}).")
-        component.resolve_params(overrides)  # a bad --param fails before any work
-        chain = kind.default_preprocess if preprocess is None else preprocess
-        options = DataOptions(data, text_col, score_col, fmt, discretize, _score_range(score_range),
-                              None if not chain or chain.strip().lower() == "none" else chain, seed,
-                              test_fraction, validation_fraction)
-    prepared = kind.prepare(options, zoo, log=log, progress=progress and not as_json)
-    log(f"{name}: {len(prepared.split.train)} train / {len(prepared.split.validation)} validation /"
-        f" {len(prepared.split.test)} test texts" + (f", classes {', '.join(prepared.class_names)}"
-                                                     if hasattr(prepared, "class_names") else ""))
-    settings = FitSettings(seed=seed, device=device, progress=progress and not as_json, threads=threads, log=log,
-                           eval_texts=eval_texts)
-    result = train_run(kind, component, overrides, prepared, settings, out=out, resume=resume, log=log)
+            raise click.UsageError(f"--model: the {kind_name} '{name}' has no 'model' parameter (zoo info {name}).")
+    run = api.train(name, data, kind=kind_name, text_col=text_col, score_col=score_col, fmt=fmt,
+                    discretize=discretize, score_range=_score_range(score_range),
+                    preprocess="default" if preprocess is None else preprocess, params=overrides, seed=seed,
+                    test_fraction=test_fraction, validation_fraction=validation_fraction, out=out, device=device,
+                    threads=threads, progress=progress and not as_json, resume=resume, eval_texts=eval_texts,
+                    registry=ctx.obj.get("registry") if ctx.obj else None, log=log)
     if not distributed.is_main():
         return
-    run_dir = result.run_dir
+    kind, metrics = get_kind(run.kind), run.metrics
     if as_json:
-        click.echo(json.dumps({"run_dir": str(run_dir), **{k: v for k, v in result.metrics.items()
-                                                            if k not in ("rank_rows", "rank_blocks")}},
+        click.echo(json.dumps({"run_dir": str(run.dir), **{k: v for k, v in metrics.items()
+                                                           if k not in ("rank_rows", "rank_blocks", "test_points")}},
                               ensure_ascii=False, indent=2))
     else:
-        print_metrics(kind, result.metrics, f"{name} on the test split ({len(prepared.split.test)} texts)")
+        print_metrics(kind, metrics, f"{run.name} on the test split ({metrics.get('test_rows')} texts)")
         for key in ("bleu_signature", "chrf_signature"):
-            if result.metrics.get(key):
-                click.echo(f"{key.split('_')[0].replace('chrf', 'chrF').replace('bleu', 'BLEU')} {result.metrics[key]}")
-        click.echo(kind.saved_message(run_dir, component))
-    if result.interrupted:
-        click.secho(f"Interrupted: the model as it was is saved. Continue with: zoo run --resume {run_dir}",
+            if metrics.get(key):
+                click.echo(f"{key.split('_')[0].replace('chrf', 'chrF').replace('bleu', 'BLEU')} {metrics[key]}")
+        click.echo(kind.saved_message(run.dir, zoo.get(run.kind, run.record["component"]["base"],
+                                                       distribution=run.record["component"].get("distribution"))))
+    if run.interrupted:
+        click.secho(f"Interrupted: the model as it was is saved. Continue with: zoo run --resume {run.dir}",
                     fg="yellow", err=True)
         ctx.exit(130)
 
@@ -192,8 +178,9 @@ def _run(ctx, zoo, log, chosen, overrides, data, text_col, score_col, fmt, discr
 def _load_for(ctx, run_dir: str, needs: str, command: str, device: str = "cpu"):
     """A saved run that can do ``needs`` (predict, generate, evaluate), or a clear error."""
     from nlpzoo.errors import ZooError
-    from nlpzoo.runs import load_run, read_record
+    from nlpzoo.runs import load_run, read_record, resolve_run_dir
 
+    run_dir = resolve_run_dir(run_dir)
     record = read_record(run_dir)
     loaded = load_run(run_dir, zoo_from(ctx), device=device)
     if not hasattr(loaded, needs):
@@ -318,6 +305,8 @@ def evaluate_command(ctx, run_dir, data, text_col, score_col, fmt, as_json):
     if as_json:
         click.echo(json.dumps(metrics, ensure_ascii=False, indent=2))
     else:
-        record = read_record(run_dir)
+        from nlpzoo.runs import resolve_run_dir
+
+        record = read_record(resolve_run_dir(run_dir))
         print_metrics(get_kind(record["kind"]), metrics,
                       f"{record['component']['name']} on {metrics['data']} ({metrics['support']} texts)")

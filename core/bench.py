@@ -53,7 +53,7 @@ def run_job(job: dict) -> dict:
         overrides = {k: v for k, v in job["params"].items() if component.param(k)}
         settings = FitSettings(seed=job["seed"], device=job["device"], progress=False, threads=job.get("threads"),
                                log=lambda m: None, eval_texts=job.get("eval_texts"))
-        result = train_run(kind, component, overrides, prepared, settings, out=job["run_dir"], log=lambda m: None)
+        result = train_run(kind, component, overrides, prepared, settings, out=job["run_dir"])
         losses = [e.get("train_loss") for e in result.history.get("epochs", []) if e.get("train_loss") is not None]
         if any(not math.isfinite(x) for x in losses):
             raise FloatingPointError(f"training loss became {losses[-1]} (NaN/inf)")

@@ -11,6 +11,7 @@ A run directory holds::
     metrics.json      test-split metrics computed by the core for the kind, timings, size
     history.json      per-epoch records
     ...               the kind's plots (see its module in nlpzoo.kinds)
+    README.md         the model card: data, parameters, metrics, plots, how to load it (Hugging Face Hub layout)
     checkpoint/       resumable training state, when the component keeps one
 
 Every file is written atomically and the record is marked complete last, after the saved model
@@ -26,7 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__, distributed
-from .atomic import write_json
+from .atomic import write_json, write_text
 from .components import Component, caller_callback, plugin_code
 from .errors import RunDirError, ZooError
 from .kinds import DataOptions, FitSettings, RunResult, TrainableKind, get_kind
@@ -37,7 +38,7 @@ RUN_FORMAT = "nlp-zoo/run"
 RUN_FORMAT_VERSION = 2
 # Runs written by nlp-zoo 0.1: classifiers kept config.json, generators zoo_run.json.
 _LEGACY = {"nlp-zoo/classifier-run": ("config.json", "classifier"), "nlp-zoo/generator-run": (RUN_FILE, "generator")}
-_NOT_MODEL_FILES = {RUN_FILE, "metrics.json", "history.json", "split.json"}
+_NOT_MODEL_FILES = {RUN_FILE, "metrics.json", "history.json", "split.json", "README.md"}
 
 
 def new_run_dir(name: str, out: str | Path | None) -> Path:
@@ -102,6 +103,24 @@ def read_record(run_dir: str | Path, require_complete: bool = True) -> dict:
         raise RunDirError(f"{run_dir} holds an unfinished run (status '{record.get('status')}'). Continue it with"
                           f" 'zoo run --resume {run_dir}'.")
     return record
+
+
+def resolve_run_dir(run_dir: str | Path, root: str | Path = "runs") -> Path:
+    """``run_dir`` itself, or for ``"latest"`` the newest complete run under ``root``."""
+    if str(run_dir) != "latest" or Path(run_dir).exists():
+        return Path(run_dir)
+    newest = None
+    for folder in sorted(Path(root).glob("*/")) if Path(root).is_dir() else []:
+        try:
+            record = read_record(folder)
+        except RunDirError:
+            continue
+        key = (record.get("created", ""), folder.stat().st_mtime)
+        if newest is None or key > newest[0]:
+            newest = (key, folder)
+    if newest is None:
+        raise RunDirError(f"No complete run under {root}/ yet: 'latest' names the newest one. Train one with 'zoo run'.")
+    return newest[1]
 
 
 def component_of_run(run_dir: Path, record: dict, zoo) -> Component:
@@ -181,7 +200,7 @@ def check_resume(run_dir: Path, record: dict, component: Component, params: dict
 
 
 def train_run(kind: TrainableKind, component: Component, overrides: dict, prepared, settings: FitSettings,
-              out: str | Path | None = None, resume: str | Path | None = None, log=print) -> RunResult:
+              out: str | Path | None = None, resume: str | Path | None = None) -> RunResult:
     """Build, train, test, save, reload-check and record one component. Every parameter is
     checked and the model built before any run directory exists."""
     params = component.resolve_params(overrides)
@@ -237,6 +256,7 @@ def train_run(kind: TrainableKind, component: Component, overrides: dict, prepar
                                           "global_step": history.get("global_step"),
                                           **{k: history[k] for k in ("rank_rows", "rank_blocks") if k in history}})
     kind.write_artifacts(run_dir, metrics, history, component.name)
+    write_text(run_dir / "README.md", model_card(kind, component, record, metrics, run_dir))
     record["status"] = "complete"
     record["model_files"] = [p.name for p in model_files]
     write_json(run_dir / RUN_FILE, record)
@@ -254,3 +274,46 @@ def verify_reload(kind: TrainableKind, component: Component, params: dict, model
         raise RunDirError(f"{component.name}: the model saved in {run_dir} does not predict as the trained one did"
                           f" after loading it back; its save/load loses state (plugin '{component.plugin}' from"
                           f" {component.distribution}). The run is not marked complete.")
+
+
+def model_card(kind: TrainableKind, component: Component, record: dict, metrics: dict, run_dir: Path) -> str:
+    """The run folder's README.md, in the layout the Hugging Face Hub renders (YAML metadata first)."""
+    data = record.get("data") or {}
+    loads_with = component.capabilities.get("loads_with")
+    tags = ["nlp-zoo", kind.name, component.base or component.name, "arabic"]
+    front = ["---", "library_name: nlp-zoo", "language:", "- ar", "tags:", *[f"- {t}" for t in tags]]
+    if loads_with and "transformers" in loads_with:
+        front += ["pipeline_tag: text-generation" if kind.name == "generator" else "pipeline_tag: text-classification"]
+    front.append("---")
+    params = "\n".join(f"| `{k}` | `{v}` |" for k, v in sorted((record.get("params") or {}).items()))
+    rows = "\n".join(f"| {label} | {value} |" for label, value in kind.metrics_rows(metrics))
+    plots = "\n".join(f"![{p.stem.replace('_', ' ')}]({p.name})" for p in sorted(run_dir.glob("*.png")))
+    name = run_dir.name
+    example = '"الطعام لذيذ والخدمة ممتازة"'
+    usage = [f"zoo predict {name} {example}" if kind.name != "generator" else f'zoo generate {name} --prompt "المطعم"',
+             f"zoo evaluate {name} --data other.csv" if kind.name != "generator" else ""]
+    python = (f'run = nlpzoo.load("{name}")\nrun.predict([{example}])' if kind.name != "generator"
+              else f'run = nlpzoo.load("{name}")\nrun.generate("المطعم", max_new_tokens=40, seed=1)')
+    classes = f"Classes: {', '.join(record.get('class_names') or [])}.\n\n" if record.get("class_names") else ""
+    score_range = f"Scores from {record['score_range'][0]:g} to {record['score_range'][1]:g}.\n\n" \
+        if record.get("score_range") else ""
+    sections = [
+        "\n".join(front), "",
+        f"# {component.name} ({kind.name}), trained with nlp-zoo", "",
+        f"{component.description}", "",
+        f"Component `{component.name}`" + (f" (a preset of `{component.base}`)" if component.base else "")
+        + f" from {component.distribution} {component.version}".rstrip() + f"; nlp-zoo {record.get('zoo_version')};"
+        f" trained {record.get('created', '')}, seed {record.get('seed')}.", "",
+        "## Data", "",
+        f"`{data.get('path')}` (sha256 `{data.get('sha256')}`), text column `{data.get('text_col')}`"
+        + (f", score column `{data.get('score_col')}`" if data.get("score_col") else "")
+        + f"; {data.get('rows_kept')} rows used. Split {len(json.loads((run_dir / 'split.json').read_text('utf-8'))['train'])}"
+        f" train / {metrics.get('validation_rows')} validation / {metrics.get('test_rows')} test (seed"
+        f" {record.get('split', {}).get('seed')}). Preprocessing: {', '.join(record.get('preprocess') or []) or 'none'}.",
+        "", f"{classes}{score_range}## Metrics (test split)", "", "| metric | value |", "| --- | --- |", rows, "",
+        plots, "", "## Parameters", "", "| parameter | value |", "| --- | --- |", params, "",
+        "## How to use it", "", "```bash", *[u for u in usage if u], "```", "", "```python", "import nlpzoo", "",
+        python, "```", ""]
+    if loads_with:
+        sections += [f"The folder also loads with `{loads_with}(\"{name}\")`.", ""]
+    return "\n".join(sections)

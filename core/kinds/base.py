@@ -9,9 +9,19 @@ prepared, what the run directory holds, which metrics the core computes and whic
 from __future__ import annotations
 
 import abc
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, ClassVar
+
+
+LOGGER = logging.getLogger("nlpzoo")
+
+
+def log_info(message: str) -> None:
+    """The default for every ``log`` argument: the ``nlpzoo`` logger (the CLI shows it on stderr;
+    in a notebook, ``logging.basicConfig(level=logging.INFO)`` shows it, and nothing does otherwise)."""
+    LOGGER.info(message)
 
 
 @dataclass
@@ -24,7 +34,7 @@ class FitSettings:
     checkpoint_dir: Path | None = None   # where to keep the resumable checkpoint
     resume: bool = False          # continue from checkpoint_dir's checkpoint
     threads: int | None = None    # torch intra-op threads (None: torch's default)
-    log: Callable[[str], Any] = print
+    log: Callable[[str], Any] = log_info
     # Called after every finished epoch with that epoch's record (``{"epoch", "train_loss", ...,
     # "val_macro_f1" or "val_loss"}``). Logging and hyperparameter pruning use it; an exception
     # raised here stops training and propagates.
@@ -93,7 +103,7 @@ class TrainableKind(Kind, abc.ABC):
     primary_metric: ClassVar[str] = ""            # the bench's default sort key
 
     @abc.abstractmethod
-    def prepare(self, options: DataOptions, zoo, log=print, progress: bool = False):
+    def prepare(self, options: DataOptions, zoo, log=log_info, progress: bool = False):
         """Load, label, split and preprocess the data once; every model of a bench shares it."""
 
     def record(self, prepared) -> dict:

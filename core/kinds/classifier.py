@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
 
-from .base import Column, DataOptions, FitSettings, TrainableKind
+from .base import Column, DataOptions, FitSettings, TrainableKind, log_info
 
 
 @dataclass
@@ -86,7 +86,7 @@ class PreparedData:
         return LabeledTexts([self.texts[i] for i in indices], [self.labels[i] for i in indices], len(self.class_names))
 
 
-def prepare_classification_data(options: DataOptions, zoo, log=print, progress: bool = False) -> PreparedData:
+def prepare_classification_data(options: DataOptions, zoo, log=log_info, progress: bool = False) -> PreparedData:
     from ..data import load_dataset, numeric_scores
     from collections import Counter
 
@@ -191,7 +191,7 @@ class ClassifierKind(TrainableKind):
                Column("model_size_bytes", "size MB", 1, False))
     primary_metric = "macro_f1"
 
-    def prepare(self, options, zoo, log=print, progress=False) -> PreparedData:
+    def prepare(self, options, zoo, log=log_info, progress=False) -> PreparedData:
         return prepare_classification_data(options, zoo, log, progress)
 
     def record(self, prepared: PreparedData) -> dict:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol, runtime_checkable
 
-from .base import Column, DataOptions, FitSettings, TrainableKind
+from .base import Column, DataOptions, FitSettings, TrainableKind, log_info
 
 PROMPT_WORDS = 5          # words of each held-out text used as the prompt for BLEU/chrF
 EVAL_TEXTS = 50           # held-out texts continued for BLEU/chrF (FitSettings.eval_texts overrides)
@@ -164,7 +164,7 @@ class GeneratorKind(TrainableKind):
                Column("parameters", "params", 0, False))
     primary_metric = "test_perplexity"
 
-    def prepare(self, options, zoo, log=print, progress=False) -> PreparedTexts:
+    def prepare(self, options, zoo, log=log_info, progress=False) -> PreparedTexts:
         from ..data import load_texts
         from ..datasets import resolve_source, source_info
         from ..preprocessing import run_chain

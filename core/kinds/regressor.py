@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
 
-from .base import Column, DataOptions, FitSettings, TrainableKind
+from .base import Column, DataOptions, FitSettings, TrainableKind, log_info
 
 
 @dataclass
@@ -101,7 +101,7 @@ def stratification_bins(scores: list[float], most: int = 5, least_per_bin: int =
     return [0] * len(scores)
 
 
-def prepare_regression_data(options: DataOptions, zoo, log=print, progress: bool = False) -> PreparedScores:
+def prepare_regression_data(options: DataOptions, zoo, log=log_info, progress: bool = False) -> PreparedScores:
     from ..data import load_dataset, numeric_scores, to_numbers
     from ..datasets import resolve_source, source_info
     from ..errors import DataError
@@ -198,7 +198,7 @@ class RegressorKind(TrainableKind):
                Column("parameters", "params", 0, False))
     primary_metric = "spearman"
 
-    def prepare(self, options, zoo, log=print, progress=False) -> PreparedScores:
+    def prepare(self, options, zoo, log=log_info, progress=False) -> PreparedScores:
         return prepare_regression_data(options, zoo, log, progress)
 
     def record(self, prepared: PreparedScores) -> dict:

@@ -145,7 +145,7 @@ def finished_run(tmp_path_factory):
 @pytest.mark.parametrize("args, message", [
     (["--param", "hidden_size=64"], "these differ: hidden_size=64"),
     (["--classifier", "lstm"], "is a run of the classifier 'gru'"),
-    (["--data", "restaurants"], "--resume continues it on the same data"),
+    (["--data", "restaurants"], "resume continues it on the same data"),
 ])
 def test_a_resume_that_cannot_continue_the_run_leaves_it_as_it_was(finished_run, args, message):
     before = {p.name: p.read_bytes() for p in finished_run.iterdir() if p.is_file()}
