@@ -62,18 +62,21 @@ def select(zoo, kind, spec: str) -> list[tuple]:
 def bench_command(ctx, data, text_col, score_col, fmt, discretize, preprocess, epochs, params, seeds, jobs,
                   threads, device, eval_texts, out, sort_key, compare_path, as_json, **selections):
     """Train and evaluate components on the same data, split and seeds; print one table per kind."""
-    from nlpzoo.bench import environment, job_list, prepare_shared, run_jobs, summarise
-    from nlpzoo.bench_report import cell, columns_of, compare, sort_summary, write_reports
+    from nlpzoo import api
+    from nlpzoo.bench_report import cell, columns_of, compare, write_reports
     from nlpzoo.components import parse_param_options
     from nlpzoo.errors import ZooError
-    from nlpzoo.kinds import DataOptions, all_kinds
+    from nlpzoo.kinds import all_kinds
 
     zoo = zoo_from(ctx)
     kinds = [k for k in all_kinds().values() if k.trainable]
-    selected = {kind.name: select(zoo, kind, selections[kind.plural]) for kind in kinds}
-    selected = {name: entries for name, entries in selected.items() if entries}
-    if not selected:
-        raise ZooError("Nothing to benchmark: name --classifiers or --generators (zoo list).")
+    wanted = {kind.name: selections[kind.plural] for kind in kinds}
+    for kind in kinds:  # unknown names fail now, before any training; ambiguous ones become rows
+        select(zoo, kind, selections[kind.plural])
+    wanted = {name: spec if spec.strip() == "all" else [n.strip() for n in spec.split(",") if n.strip()]
+              for name, spec in wanted.items() if spec.strip() != "none"}
+    if not any(wanted.values()):
+        raise ZooError("Nothing to benchmark: name --classifiers, --regressors or --generators (zoo list).")
     if sort_key:
         keys = {c.key for kind in kinds for c in kind.columns}
         if sort_key not in keys:
@@ -82,29 +85,19 @@ def bench_command(ctx, data, text_col, score_col, fmt, discretize, preprocess, e
         seed_list = [int(s) for s in seeds.split(",") if s.strip()]
     except ValueError:
         raise ZooError(f"--seeds {seeds!r}: give integers separated by commas, e.g. 13,14,15.") from None
-    overrides = {**parse_param_options(params), "epochs": str(epochs)}
-    for entries in selected.values():  # bad values fail now, not after an hour of training
-        for _, component, _ in entries:
-            if component:
-                component.resolve_params({k: v for k, v in overrides.items() if component.param(k)})
-    jobs = max(1, jobs)
-    threads = threads or max(1, (os.cpu_count() or 1) // jobs)
     out = Path(out or Path("bench-out") / datetime.now().strftime("%Y%m%d-%H%M%S"))
-    options = DataOptions(data, text_col, score_col, fmt, discretize, None,
-                          "default" if preprocess is None else None if preprocess.strip().lower() == "none" else preprocess)
-    all_jobs = job_list(selected, seed_list, overrides, dict(options.__dict__), out, threads, device,
-                        ctx.obj.get("registry"), eval_texts)
-    shared = prepare_shared(all_jobs, zoo) if jobs > 1 else None  # once here, not once per worker
+    threads = threads or max(1, (os.cpu_count() or 1) // max(1, jobs))
+    counts = ", ".join(f"{len(zoo.names(n)) if spec == 'all' else len(spec)} {get_plural(n, 2)}"
+                       for n, spec in wanted.items())
     if not as_json:
-        counts = ", ".join(f"{len(entries)} {get_plural(name, len(entries))}" for name, entries in selected.items())
-        click.echo(f"Benchmarking {counts} x {len(seed_list)} seed(s) with {jobs} job(s),"
-                   f" {threads} thread(s) each -> {out}", err=True)
+        click.echo(f"Benchmarking {counts} x {len(seed_list)} seed(s) with {max(1, jobs)} job(s), {threads} thread(s)"
+                   f" each -> {out}", err=True)
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("bench"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[last]}"),
                   TimeElapsedColumn(), disable=as_json, transient=True) as progress:
-        task = progress.add_task("bench", total=len(all_jobs), last="")
+        task = progress.add_task("bench", total=None, last="")
 
         def finished(row):
             kind = all_kinds()[row["kind"]]
@@ -112,15 +105,15 @@ def bench_command(ctx, data, text_col, score_col, fmt, discretize, preprocess, e
                 f"{kind.columns[0].title} {cell(row, kind.primary_metric, kind.name)}"
             progress.update(task, advance=1, last=f"{row[kind.name]} seed {row['seed']}: {status}")
 
-        rows, interrupted = run_jobs(all_jobs, jobs, on_row=finished, shared=shared)
-
-    summaries = {}
-    for name in selected:
-        kind = all_kinds()[name]
-        key = sort_key if sort_key in {c.key for c in kind.columns} else kind.primary_metric
-        summaries[name] = sort_summary(summarise(rows, name), key, name)
+        result = api.bench(wanted, data, text_col=text_col, score_col=score_col, fmt=fmt, discretize=discretize,
+                           preprocess="default" if preprocess is None else preprocess, epochs=epochs,
+                           params=parse_param_options(params), seeds=seed_list, jobs=jobs, threads=threads,
+                           device=device, eval_texts=eval_texts, out=out, sort=sort_key,
+                           registry=ctx.obj.get("registry"), on_row=finished)
+    rows, summaries, interrupted = result.rows, result.summaries, result.interrupted
     changes = compare(summaries["classifier"], Path(compare_path)) if compare_path and "classifier" in summaries else None
-    write_reports(out, summaries, rows, environment(device, threads, jobs), changes)
+    if changes:
+        write_reports(out, summaries, rows, result.environment, changes)
     if as_json:
         click.echo(json.dumps({"out": str(out), "summary": summaries.get("classifier", []), "summaries": summaries,
                                "changes": changes or []}, ensure_ascii=False, indent=2))
@@ -138,7 +131,7 @@ def bench_command(ctx, data, text_col, score_col, fmt, discretize, preprocess, e
                           f"{c.get('train_seconds_change', 0):+.1f}"] for c in changes])
         click.echo(f"Wrote table.md, results.csv, results.json and report.html to {out}")
     if interrupted:
-        click.secho(f"Interrupted: {len(rows)} of {len(all_jobs)} runs finished and were written.", fg="yellow", err=True)
+        click.secho(f"Interrupted: {len(rows)} runs finished and were written.", fg="yellow", err=True)
         ctx.exit(130)
     if any(row.get("error") and not row["error"].startswith("LookupError: skipped") for row in rows):
         click.secho("Some models failed; see the error column.", fg="red", err=True)
