@@ -39,6 +39,7 @@ class Prediction:
     score: float | None = None
 
     def to_dict(self) -> dict:
+        """The fields that are set, as ``zoo predict --json`` prints them."""
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
@@ -72,6 +73,7 @@ class Run:
 
     @property
     def name(self) -> str:
+        """The component's name (``bigru``, a preset's name, ...)."""
         return self.record["component"]["name"]
 
     @property
@@ -81,6 +83,7 @@ class Run:
 
     @property
     def history(self) -> dict:
+        """Per-epoch records of training (``history.json``)."""
         return json.loads((self.dir / "history.json").read_text("utf-8"))
 
     @property
@@ -110,6 +113,7 @@ class Run:
 
     @property
     def class_names(self) -> list[str]:
+        """A classifier's classes, in the order of ``predict_proba``'s columns (empty for other kinds)."""
         return list(self.record.get("class_names") or [])
 
     def evaluate(self, data: DataLike = None, text_col: str | None = None, score_col: str | None = None,
@@ -282,6 +286,7 @@ class BenchResult:
 
     @property
     def failed(self) -> list[dict]:
+        """The rows of models that failed (not those skipped for an ambiguous name)."""
         return [r for r in self.rows if r.get("error") and not r["error"].startswith("LookupError: skipped")]
 
 
@@ -300,7 +305,7 @@ def bench(models: str | Sequence[str] | dict = "all", data: DataLike = None, *, 
     import os
     from datetime import datetime
 
-    from .bench import environment, job_list, prepare_shared, run_jobs, summarise
+    from .benchmarking import environment, job_list, prepare_shared, run_jobs, summarise
     from .bench_report import sort_summary, write_reports
     from .discovery import get_zoo
     from .errors import ComponentConflictError
@@ -363,6 +368,7 @@ def info(name: str, registry: str | None = None) -> dict | list[dict]:
 
 
 def describe(component) -> dict:
+    """What :func:`info` and ``zoo info --json`` show of one component."""
     defaults = component.default_params()
     return {"name": component.name, "kind": component.kind, "plugin": component.plugin,
             "distribution": component.distribution, "version": component.version, "base": component.base,

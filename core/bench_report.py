@@ -72,10 +72,7 @@ def _png(figure) -> str:
 
 
 def _charts(summary: list[dict], rows: list[dict]) -> list[tuple[str, str]]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # not pyplot: a notebook's own backend and figures stay untouched
     import numpy as np
 
     images = []
@@ -85,18 +82,19 @@ def _charts(summary: list[dict], rows: list[dict]) -> list[tuple[str, str]]:
         have = [s for s in ok if s.get(key) is not None]
         if not have:
             continue
-        figure, axes = plt.subplots(figsize=(7, 0.45 * len(have) + 1.2))
+        figure = Figure(figsize=(7, 0.45 * len(have) + 1.2))
+        axes = figure.subplots()
         axes.barh([s["classifier"] for s in have], [s[key] for s in have],
                   xerr=[s.get(f"{key}_std") or 0 for s in have], color="tab:blue")
         axes.invert_yaxis()
         axes.set_title(title)
         images.append((title, _png(figure)))
-        plt.close(figure)
     for row in rows:
         if row.get("error") or not row.get("confusion_matrix"):  # generators have none
             continue
         matrix, names = np.array(row["confusion_matrix"]), row["class_names"]
-        figure, axes = plt.subplots(figsize=(1.1 * len(names) + 2, 1.0 * len(names) + 1.6))
+        figure = Figure(figsize=(1.1 * len(names) + 2, 1.0 * len(names) + 1.6))
+        axes = figure.subplots()
         axes.imshow(matrix, cmap="Blues")
         axes.set_xticks(range(len(names)), names, rotation=30, ha="right")
         axes.set_yticks(range(len(names)), names)
@@ -105,7 +103,6 @@ def _charts(summary: list[dict], rows: list[dict]) -> list[tuple[str, str]]:
         name = row[row.get("kind", "classifier")]
         axes.set_title(f"{name} (seed {row['seed']})")
         images.append((f"confusion matrix: {name} seed {row['seed']}", _png(figure)))
-        plt.close(figure)
     return images
 
 

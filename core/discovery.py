@@ -240,8 +240,10 @@ def reset() -> None:
 
 
 def list_components(kind: str | None = None, pattern: str = "*") -> list[Component]:
+    """Every component (of ``kind``, whose name matches the shell-style ``pattern``), presets included."""
     return get_zoo().list(kind, pattern)
 
 
 def create(kind: str, name: str, **params):
+    """An untrained component of ``kind`` called ``name``, built with ``params`` (checked first)."""
     return get_zoo().create(kind, name, **params)

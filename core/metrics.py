@@ -40,15 +40,13 @@ def regression_metrics(true: list[float], predicted) -> dict:
 
 def plot_regression(points: list[list[float]], run_dir: Path, title: str = "") -> None:
     """predicted_vs_true.png (with the diagonal) and residuals.png (predicted - true against true)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # not pyplot: a notebook's own backend and figures stay untouched
 
     values = np.asarray(points, dtype=np.float64).reshape(-1, 2)
     true, predicted = values[:, 0], values[:, 1]
     low, high = float(min(true.min(), predicted.min())), float(max(true.max(), predicted.max()))
-    figure, axes = plt.subplots(figsize=(4.8, 4.5))
+    figure = Figure(figsize=(4.8, 4.5))
+    axes = figure.subplots()
     axes.scatter(true, predicted, s=12, alpha=0.5, color="tab:blue")
     axes.plot([low, high], [low, high], "--", color="grey", linewidth=1, label="predicted = true")
     axes.set_xlabel("true score")
@@ -56,15 +54,14 @@ def plot_regression(points: list[list[float]], run_dir: Path, title: str = "") -
     axes.set_title(f"{title}: test split" if title else "predicted vs true (test split)")
     axes.legend(loc="upper left")
     _save_figure(figure, run_dir / "predicted_vs_true.png")
-    plt.close(figure)
-    figure, axes = plt.subplots(figsize=(5.5, 3.4))
+    figure = Figure(figsize=(5.5, 3.4))
+    axes = figure.subplots()
     axes.scatter(true, predicted - true, s=12, alpha=0.5, color="tab:red")
     axes.axhline(0, color="grey", linewidth=1)
     axes.set_xlabel("true score")
     axes.set_ylabel("predicted - true")
     axes.set_title(f"{title}: residuals" if title else "residuals (test split)")
     _save_figure(figure, run_dir / "residuals.png")
-    plt.close(figure)
 
 
 def _save_figure(figure, target: Path) -> None:
@@ -75,13 +72,11 @@ def _save_figure(figure, target: Path) -> None:
 
 
 def plot_confusion_matrix(matrix: list[list[int]], class_names: list[str], target: Path, title: str = "") -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # not pyplot: a notebook's own backend and figures stay untouched
 
     values = np.array(matrix)
-    figure, axes = plt.subplots(figsize=(1.2 * len(class_names) + 2.5, 1.1 * len(class_names) + 2))
+    figure = Figure(figsize=(1.2 * len(class_names) + 2.5, 1.1 * len(class_names) + 2))
+    axes = figure.subplots()
     axes.imshow(values, cmap="Blues")
     axes.set_xticks(range(len(class_names)), class_names, rotation=30, ha="right")
     axes.set_yticks(range(len(class_names)), class_names)
@@ -92,16 +87,13 @@ def plot_confusion_matrix(matrix: list[list[int]], class_names: list[str], targe
                   color="white" if value > values.max() / 2 else "black")
     axes.set_title(title or "confusion matrix (test split)")
     _save_figure(figure, target)
-    plt.close(figure)
 
 
 def plot_learning_curve(epochs: list[dict], target: Path, title: str = "") -> None:
-    import matplotlib
+    from matplotlib.figure import Figure  # not pyplot: a notebook's own backend and figures stay untouched
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, loss_axes = plt.subplots(figsize=(6, 3.6))
+    figure = Figure(figsize=(6, 3.6))
+    loss_axes = figure.subplots()
     numbers = [e["epoch"] for e in epochs]
     loss_axes.plot(numbers, [e["train_loss"] for e in epochs], "o-", color="tab:red", label="train loss")
     loss_axes.set_xlabel("epoch")
@@ -117,4 +109,3 @@ def plot_learning_curve(epochs: list[dict], target: Path, title: str = "") -> No
                        transform=loss_axes.transAxes)
     loss_axes.set_title(title or "learning curve")
     _save_figure(figure, target)
-    plt.close(figure)

@@ -30,6 +30,7 @@ def all_kinds() -> dict[str, Kind]:
 
 
 def kind_names() -> tuple[str, ...]:
+    """The kinds' names, in listing order: scraper, preprocessor, classifier, regressor, generator."""
     return tuple(all_kinds())
 
 

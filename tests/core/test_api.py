@@ -114,3 +114,29 @@ def test_every_run_folder_has_a_model_card(tmp_path):
     assert f"sha256 `{run.config['data']['sha256']}`" in card and "| macro F1 |" in card
     assert "![confusion matrix](confusion_matrix.png)" in card and "| `hidden_size` | `16` |" in card
     assert 'nlpzoo.load("card")' in card and "zoo predict card" in card
+
+
+def test_the_api_names_are_not_shadowed_by_submodules():
+    """nlpzoo.bench was once also a submodule: importing it replaced the function on the package."""
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules(nlpzoo.__path__):
+        if info.name != "__main__":  # running it would start the command line
+            importlib.import_module(f"nlpzoo.{info.name}")
+    for name in ("train", "load", "bench", "generate", "info", "list_datasets", "list_components", "create"):
+        assert callable(getattr(nlpzoo, name)) and not isinstance(getattr(nlpzoo, name), type(nlpzoo)), name
+
+
+def test_every_public_name_is_documented_and_typed():
+    import inspect
+
+    for name in nlpzoo.__all__:
+        value = getattr(nlpzoo, name)
+        if name.startswith("__") or not (inspect.isfunction(value) or inspect.isclass(value)):
+            continue
+        assert inspect.getdoc(value), f"nlpzoo.{name} has no docstring"
+        if inspect.isfunction(value) and value.__module__ == "nlpzoo.api":
+            assert "return" in value.__annotations__, f"nlpzoo.{name} has no return type"
+    for member in ("predict", "predict_proba", "evaluate", "generate", "metrics", "config", "history", "class_names"):
+        assert inspect.getdoc(getattr(nlpzoo.Run, member)), f"Run.{member} has no docstring"

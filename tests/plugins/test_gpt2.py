@@ -56,6 +56,8 @@ def test_run_directory_loads_with_plain_transformers(scratch_run):
     assert metrics["test_perplexity"] > 1 and 0 <= metrics["chrf"] <= 100
     assert "nrefs:1" in metrics["bleu_signature"] and "nc:6" in metrics["chrf_signature"]
     assert json.loads((out / "zoo_run.json").read_text())["status"] == "complete"
+    card = (out / "README.md").read_text("utf-8")  # a model card a Hub upload renders
+    assert "pipeline_tag: text-generation" in card and "AutoModelForCausalLM.from_pretrained" in card
 
 
 def test_fine_tuning_from_a_local_pretrained_folder(tmp_path):

@@ -1,4 +1,5 @@
-"""``zoo bench``: every selected component of every trainable kind on the same data, split and seeds.
+"""The jobs behind ``zoo bench`` and ``nlpzoo.bench``: every selected component of every trainable
+kind on the same data, split and seeds.
 
 Each (component, seed) pair is one job, trained through :func:`nlpzoo.runs.train_run` exactly as
 ``zoo run`` trains it; jobs run in worker processes (``jobs``) with torch's threads divided between
