@@ -11,10 +11,19 @@ from .discovery import Zoo, create, get_zoo, list_components
 from .errors import PluginError, ZooError
 from .hookspecs import hookimpl
 from .kinds import DataOptions, FitSettings, kind_names
-from .api import BenchResult, Metrics, Prediction, Run, bench, generate, info, list_datasets, load, train
 
 __version__ = "0.1.0"
 KINDS = kind_names()
 __all__ = ["KINDS", "BenchResult", "Component", "DataOptions", "FitSettings", "Metrics", "Param", "PluginError",
            "Prediction", "Run", "Zoo", "ZooError", "bench", "create", "generate", "get_zoo", "hookimpl", "info",
            "kind_names", "list_components", "list_datasets", "load", "train", "__version__"]
+_API = {"BenchResult", "Metrics", "Prediction", "Run", "bench", "generate", "info", "list_datasets", "load", "train"}
+
+
+def __getattr__(name: str):
+    """The Python API (nlpzoo.api) is imported on first use, so `zoo list` starts without it."""
+    if name in _API:
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'nlpzoo' has no attribute {name!r}")
