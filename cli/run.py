@@ -37,7 +37,7 @@ def print_metrics(kind, metrics: dict, title: str) -> None:
     print_table(["metric", "value"], kind.metrics_rows(metrics), title=title)
     if metrics.get("per_class"):
         print_table(["class", "precision", "recall", "f1", "support"],
-                    [[name, f"{v['precision']:.3f}", f"{v['recall']:.3f}", f"{v['f1-score']:.3f}", int(v["support"])]
+                    [[name, f"{v['precision']:.3f}", f"{v['recall']:.3f}", f"{v['f1']:.3f}", v["support"]]
                      for name, v in metrics["per_class"].items()])
 
 
@@ -193,6 +193,8 @@ def _load_for(ctx, run_dir: str, needs: str, command: str, device: str = "cpu"):
 @click.argument("run_dir", type=click.Path(file_okay=False))
 @click.option("--prompt", default="", help="The text to continue.")
 @click.option("--max-new-tokens", type=int, default=60, show_default=True)
+@click.option("--min-new-tokens", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Do not let the text end before this many new tokens (generators that support it, e.g. gpt2).")
 @click.option("--temperature", type=float, default=0.9, show_default=True)
 @click.option("--top-k", type=int, default=50, show_default=True)
 @click.option("--top-p", type=float, default=0.95, show_default=True)
@@ -203,14 +205,23 @@ def _load_for(ctx, run_dir: str, needs: str, command: str, device: str = "cpu"):
 @click.option("--device", default="auto", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of streaming text.")
 @click.pass_context
-def generate_command(ctx, run_dir, prompt, max_new_tokens, temperature, top_k, top_p, repetition_penalty,
-                     num_return_sequences, seed, greedy, device, as_json):
+def generate_command(ctx, run_dir, prompt, max_new_tokens, min_new_tokens, temperature, top_k, top_p,
+                     repetition_penalty, num_return_sequences, seed, greedy, device, as_json):
     """Continue a prompt with a trained generator: zoo generate RUN_DIR --prompt "..."."""
 
     from nlpzoo.kinds.generator import check_sampling
 
     check_sampling(max_new_tokens, temperature, top_k, top_p, repetition_penalty, num_return_sequences)
     generator = _load_for(ctx, run_dir, "generate", "generate", device=device)
+    extra = {}
+    if min_new_tokens:
+        import inspect
+
+        from nlpzoo.errors import ZooError
+
+        if "min_new_tokens" not in inspect.signature(generator.generate).parameters:
+            raise ZooError(f"--min-new-tokens: this run's generator has no such option; leave it out.")
+        extra["min_new_tokens"] = min_new_tokens
     stream = not as_json and num_return_sequences == 1
 
     def on_text(piece):
@@ -221,7 +232,7 @@ def generate_command(ctx, run_dir, prompt, max_new_tokens, temperature, top_k, t
         sys.stdout.write(prompt)
     texts = generator.generate(prompt, max_new_tokens=max_new_tokens, temperature=temperature, top_k=top_k, top_p=top_p,
                                repetition_penalty=repetition_penalty, num_return_sequences=num_return_sequences,
-                               seed=seed, do_sample=not greedy, on_text=on_text if stream else None)
+                               seed=seed, do_sample=not greedy, on_text=on_text if stream else None, **extra)
     if as_json:
         click.echo(json.dumps({"prompt": prompt, "generations": texts, "seed": seed,
                                "settings": {"max_new_tokens": max_new_tokens, "temperature": temperature, "top_k": top_k,
@@ -232,6 +243,9 @@ def generate_command(ctx, run_dir, prompt, max_new_tokens, temperature, top_k, t
     else:
         for number, text in enumerate(texts, start=1):
             click.echo(f"[{number}] {prompt}{text}")
+    if not as_json and not any(text.strip() for text in texts):
+        click.secho("The model ended the text at once (its first new token was the end of text). Try"
+                    " --min-new-tokens 10, another --seed or a longer --prompt, or train it longer.", fg="yellow", err=True)
 
 
 @main.command("predict")
@@ -240,8 +254,8 @@ def generate_command(ctx, run_dir, prompt, max_new_tokens, temperature, top_k, t
 @click.option("--input", "input_path", type=click.Path(dir_okay=False), help="Texts to label: one per line, or a .csv/.tsv/.jsonl file.")
 @click.option("--text-col", help="Text column of --input (default: auto-detect).")
 @click.option("--output", "output_path", type=click.Path(dir_okay=False), help="Write JSON Lines here (default: stdout).")
-@click.option("--device", default="cpu", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="JSON Lines on stdout instead of a table.")
+@click.option("--device", default="auto", show_default=True, help="auto (CUDA when present), cpu, cuda, cuda:N.")
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines on stdout (one object per text, however many) instead of a table.")
 @click.pass_context
 def predict_command(ctx, run_dir, texts, input_path, text_col, output_path, device, as_json):
     """Label texts with a saved run: zoo predict RUN_DIR "النص"."""

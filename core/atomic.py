@@ -23,10 +23,16 @@ def atomic_path(target: str | os.PathLike):
         yield Path(temporary)
         with open(temporary, "rb+") as handle:
             os.fsync(handle.fileno())
+        usual_permissions(temporary)  # again: a writer may have replaced the file (safetensors makes it 0600)
         os.replace(temporary, target)
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def usual_permissions(path: str | os.PathLike) -> None:
+    """The mode a new file gets from the user's umask (what open() would have given it)."""
+    os.chmod(path, 0o666 & ~_UMASK)
 
 
 def write_text(target: str | os.PathLike, text: str) -> None:

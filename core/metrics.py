@@ -16,7 +16,9 @@ def classification_metrics(labels: list[int], predictions, class_names: list[str
         result.update({f"{average}_precision": float(p), f"{average}_recall": float(r), f"{average}_f1": float(f)})
     report = classification_report(labels, predictions, labels=indices, target_names=class_names,
                                    output_dict=True, zero_division=0)
-    result["per_class"] = {name: {k: float(v) for k, v in report[name].items()} for name in class_names}
+    result["per_class"] = {name: {"precision": float(report[name]["precision"]), "recall": float(report[name]["recall"]),
+                                  "f1": float(report[name]["f1-score"]), "support": int(report[name]["support"])}
+                           for name in class_names}
     result["confusion_matrix"] = confusion_matrix(labels, predictions, labels=indices).tolist()
     result["class_names"] = list(class_names)
     return result

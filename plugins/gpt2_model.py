@@ -224,9 +224,13 @@ class GPT2Generator:
     def save(self, run_dir: Path) -> None:
         run_dir = Path(run_dir)
         staging = run_dir / ".saving"
+        from nlpzoo.atomic import usual_permissions
+
+        self.tokenizer.model_max_length = self.context_length()  # so truncation=True truncates to what fits
         self.model.save_pretrained(staging)  # safetensors by default
         self.tokenizer.save_pretrained(staging)
         for item in staging.iterdir():  # each file moved in one rename: never half-written in run_dir
+            usual_permissions(item)  # safetensors writes 0600; the user's umask decides, as for any file
             os.replace(item, run_dir / item.name)
         staging.rmdir()
 
@@ -276,9 +280,10 @@ class GPT2Generator:
     # -- generation ------------------------------------------------------------------------------------
     def generate(self, prompt: str, max_new_tokens: int = 50, temperature: float = 1.0, top_k: int = 50,
                  top_p: float = 1.0, repetition_penalty: float = 1.0, num_return_sequences: int = 1,
-                 seed: int | None = None, do_sample: bool = True, on_text=None) -> list[str]:
+                 seed: int | None = None, do_sample: bool = True, on_text=None, min_new_tokens: int = 0) -> list[str]:
         """Continuations of ``prompt``. ``on_text`` (one sequence only) receives the text as it grows,
-        in pieces that always end on a whole character."""
+        in pieces that always end on a whole character. ``min_new_tokens`` keeps the end-of-text token
+        away until that many tokens are out (transformers' own option)."""
         check_sampling(max_new_tokens, temperature, top_k, top_p, repetition_penalty, num_return_sequences)
         if seed is not None:
             torch.manual_seed(seed)
@@ -295,7 +300,8 @@ class GPT2Generator:
                                          max_new_tokens=max_new_tokens, do_sample=do_sample,
                                          repetition_penalty=repetition_penalty, num_return_sequences=num_return_sequences,
                                          pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
-                                         use_cache=True, streamer=streamer, **sampling)
+                                         use_cache=True, streamer=streamer,
+                                         min_new_tokens=min(min_new_tokens, max_new_tokens) or None, **sampling)
         return [self.tokenizer.decode(row[input_ids.shape[1]:], skip_special_tokens=True).replace(REPLACEMENT, "")
                 for row in output]
 

@@ -40,6 +40,8 @@ def test_run_writes_every_file_of_the_run_directory(bigru_run):
     for key in ["accuracy", "macro_f1", "macro_precision", "macro_recall", "weighted_f1", "per_class", "confusion_matrix"]:
         assert key in metrics
     assert sum(map(sum, metrics["confusion_matrix"])) == metrics["support"] == metrics["test_rows"]
+    for scores in metrics["per_class"].values():  # one naming: like macro_f1, and support as an integer
+        assert set(scores) == {"precision", "recall", "f1", "support"} and isinstance(scores["support"], int)
     assert (out / "confusion_matrix.png").read_bytes()[:4] == b"\x89PNG"
     assert not list(out.glob(".*.tmp"))
 
@@ -262,3 +264,9 @@ def test_a_truncated_checkpoint_on_resume_is_a_clear_error(tmp_path):
 def test_impossible_process_counts_are_refused(args, message, tmp_path):
     result = zoo("run", "--classifier", "bigru", *args, "--out", str(tmp_path / "x"))
     assert result.exit_code == 2 and message in result.output and not (tmp_path / "x").exists()
+
+
+def test_predict_uses_the_same_device_default_as_run():
+    predict = next(p for p in main.commands["predict"].params if p.name == "device")
+    run = next(p for p in main.commands["run"].params if p.name == "device")
+    assert predict.default == run.default == "auto"

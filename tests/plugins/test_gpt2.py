@@ -56,6 +56,10 @@ def test_run_directory_loads_with_plain_transformers(scratch_run):
     assert metrics["test_perplexity"] > 1 and 0 <= metrics["chrf"] <= 100
     assert "nrefs:1" in metrics["bleu_signature"] and "nc:6" in metrics["chrf_signature"]
     assert json.loads((out / "zoo_run.json").read_text())["status"] == "complete"
+    tokenizer = AutoTokenizer.from_pretrained(out)
+    assert tokenizer.model_max_length == model.config.n_positions  # so truncation=True really truncates
+    long = tokenizer("الطعام لذيذ " * 400, truncation=True)["input_ids"]
+    assert len(long) == model.config.n_positions
     card = (out / "README.md").read_text("utf-8")  # a model card a Hub upload renders
     assert "pipeline_tag: text-generation" in card and "AutoModelForCausalLM.from_pretrained" in card
 
@@ -204,3 +208,47 @@ def test_a_damaged_model_config_is_a_clear_error(scratch_run, tmp_path):
     (copy / "config.json").write_text(json.dumps({**config, "n_embd": "wide"}))
     result = CliRunner().invoke(main, ["generate", str(copy), "--prompt", "نص"])
     assert result.exit_code == 2 and "cannot be loaded" in result.output and "unexpected" not in result.output
+
+
+def test_min_new_tokens_keeps_the_text_from_ending_at_once(scratch_run):
+    args = ["generate", str(scratch_run[0]), "--prompt", "الطعام", "--greedy", "--max-new-tokens", "8", "--json"]
+    forced = json.loads(CliRunner().invoke(main, [*args, "--min-new-tokens", "8"]).output)["generations"][0]
+    generator = __import__("nlpzoo.runs", fromlist=["load_run"]).load_run(scratch_run[0], get_zoo())
+    tokens = generator.tokenizer(forced, add_special_tokens=False)["input_ids"]
+    assert forced.strip() and len(tokens) >= 4  # 8 new tokens, some of them byte pieces of one letter
+
+
+MUTE = """
+import json
+from pathlib import Path
+from nlpzoo import Component, hookimpl
+
+class Mute:
+    def train(self, train_texts, validation_texts, settings):
+        return {"epochs": [], "interrupted": False, "train_tokens": 1, "train_seconds": 0.1}
+    def save(self, directory):
+        Path(directory, "mute.json").write_text("{}")
+    def load(self, directory, device="cpu"):
+        pass
+    def log_likelihood(self, texts):
+        return -float(sum(len(t) + 1 for t in texts)), sum(len(t) + 1 for t in texts)
+    def count_tokens(self, text):
+        return len(text)
+    def generate(self, prompt, num_return_sequences=1, on_text=None, **settings):
+        return [""] * num_return_sequences
+
+@hookimpl
+def register_generators(register):
+    register(Component(name="mute", description="ends every text at once", factory=Mute))
+"""
+
+
+def test_a_model_that_ends_the_text_at_once_is_explained(install_plugin, tmp_path):
+    install_plugin("zoo-mute", "mute", "zoo_mute_plugin", MUTE)
+    result = CliRunner().invoke(main, ["run", "--generator", "mute", "--eval-texts", "2", "--out", str(tmp_path / "m"),
+                                       "--no-progress"])
+    assert result.exit_code == 0, result.output
+    said = CliRunner().invoke(main, ["generate", str(tmp_path / "m"), "--prompt", "نص"])
+    assert said.exit_code == 0 and "ended the text at once" in said.output and "--min-new-tokens" in said.output
+    refused = CliRunner().invoke(main, ["generate", str(tmp_path / "m"), "--min-new-tokens", "5"])
+    assert refused.exit_code == 2 and "no such option" in refused.output
