@@ -90,8 +90,9 @@ def download(entry: DatasetEntry, progress=None, timeout: float = 60.0) -> Path:
         os.replace(partial, target)
         return target
     except (urllib.error.URLError, OSError, TimeoutError) as error:
-        raise DownloadError(f"Dataset '{entry.name}': cannot download {entry.url} ({error})."
-                            " Nothing was saved; try again when the address answers.") from None
+        raise DownloadError(f"Dataset '{entry.name}': cannot download {entry.url} ({error}). Nothing was saved; try"
+                            f" 'zoo data get {entry.name}' again when the address answers, or download the file"
+                            " yourself and pass its path: --data FILE.") from None
     finally:
         partial.unlink(missing_ok=True)
 

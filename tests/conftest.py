@@ -18,11 +18,36 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 EXAMPLE_PLUGIN = ROOT / "examples" / "zoo-plugin-example"
 
 
+@pytest.fixture(scope="session")
+def seeded_cache(tmp_path_factory) -> Path:
+    """A download cache already holding the registry's URL datasets whose files sit in ../shared/data
+    (byte-identical to the published ones, as their sha256 shows), so no test needs the network."""
+    from nlpzoo.datasets import cached_path
+    from nlpzoo.registry import load_registry
+
+    root = tmp_path_factory.mktemp("zoo-cache")
+    files = {"restaurants": "restaurant_reviews_qaym.csv", "products": "product_reviews_souq.csv"}
+    old = os.environ.get("ZOO_CACHE_DIR")
+    os.environ["ZOO_CACHE_DIR"] = str(root)
+    try:
+        for name, file in files.items():
+            entry = load_registry().datasets[name]
+            if (SHARED_DATA / file).is_file():
+                target = cached_path(entry)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes((SHARED_DATA / file).read_bytes())
+    finally:
+        os.environ.pop("ZOO_CACHE_DIR") if old is None else os.environ.__setitem__("ZOO_CACHE_DIR", old)
+    return root
+
+
 @pytest.fixture(autouse=True)
-def fresh_zoo(monkeypatch):
-    """Every test sees plugins as installed now, without a user registry or disabled plugins."""
+def fresh_zoo(monkeypatch, seeded_cache):
+    """Every test sees plugins as installed now, without a user registry or disabled plugins, and a
+    download cache seeded from ../shared/data."""
     monkeypatch.delenv("ZOO_REGISTRY", raising=False)
     monkeypatch.delenv("ZOO_DISABLE_PLUGINS", raising=False)
+    monkeypatch.setenv("ZOO_CACHE_DIR", str(seeded_cache))
     discovery.reset()
     yield
     discovery.reset()

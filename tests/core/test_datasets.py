@@ -15,8 +15,18 @@ BODY = "text,score\nجيد,8\nسيء,2\n".encode("utf-8")
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
+    hits: dict = {}
+    shared = None  # a folder of files served under /shared/
+
     def do_GET(self):  # noqa: N802
-        if self.path == "/good.csv":
+        type(self).hits[self.path] = type(self).hits.get(self.path, 0) + 1
+        if self.path.startswith("/shared/") and self.shared is not None:
+            body = (self.shared / self.path[len("/shared/"):]).read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        elif self.path == "/good.csv":
             self.send_response(200)
             self.send_header("Content-Length", str(len(BODY)))
             self.end_headers()
@@ -53,9 +63,11 @@ def entry(url, sha=hashlib.sha256(BODY).hexdigest()):
 
 
 def test_good_download_is_checked_and_cached(server, cache):
+    Handler.hits.clear()
     path = download(entry(f"{server}/good.csv"))
     assert path.read_bytes() == BODY and path.parent == cache
-    assert download(entry(f"{server}/good.csv")) == path  # second call uses the cache
+    assert download(entry(f"{server}/good.csv")) == path
+    assert Handler.hits == {"/good.csv": 1}  # the second call was served from the cache, not the server
     assert [p.name for p in cache.iterdir()] == [path.name]
 
 
@@ -95,6 +107,23 @@ def test_unknown_name_suggests_named_datasets():
         resolve("dmeo", load_registry())
 
 
-def test_shared_data_entry_points_beside_the_project(shared_data):
-    source = resolve("restaurants", load_registry())
-    assert source.path.resolve() == (shared_data / "restaurant_reviews_qaym.csv").resolve()
+@pytest.mark.parametrize("name, file", [("restaurants", "restaurant_reviews_qaym.csv"),
+                                        ("products", "product_reviews_souq.csv")])
+def test_the_review_datasets_download_on_first_use_and_are_checked(name, file, shared_data, server, cache, tmp_path):
+    """The built-in entries name the published files (one pinned commit) and their sha256; served
+    from a local server here, the download is checked against that sha256 and cached."""
+    builtin = load_registry().datasets[name]
+    assert builtin.url.startswith("https://raw.githubusercontent.com/hadyelsahar/") and builtin.format == "csv"
+    Handler.shared, Handler.hits = shared_data, {}
+    registry = tmp_path / "registry.toml"
+    registry.write_text(f'[datasets.{name}]\nurl = "{server}/shared/{file}"\nsha256 = "{builtin.sha256}"\n'
+                        f'format = "csv"\ntext_col = "text"\nscore_col = "polarity"\n', "utf-8")
+    source = resolve(name, load_registry(registry))
+    assert source.path.read_bytes() == (shared_data / file).read_bytes() and source.path.parent == cache
+    assert Handler.hits == {f"/shared/{file}": 1}
+    assert resolve(name, load_registry(registry)).path == source.path and Handler.hits == {f"/shared/{file}": 1}
+
+
+def test_an_unreachable_download_says_what_to_do(cache):
+    with pytest.raises(DownloadError, match="zoo data get remote' again .* --data FILE"):
+        download(entry("http://127.0.0.1:9/nothing.csv"))
