@@ -87,8 +87,8 @@ def bench_command(ctx, data, text_col, score_col, fmt, discretize, preprocess, e
         raise ZooError(f"--seeds {seeds!r}: give integers separated by commas, e.g. 13,14,15.") from None
     out = Path(out or Path("bench-out") / datetime.now().strftime("%Y%m%d-%H%M%S"))
     threads = threads or max(1, (os.cpu_count() or 1) // max(1, jobs))
-    counts = ", ".join(f"{len(zoo.names(n)) if spec == 'all' else len(spec)} {get_plural(n, 2)}"
-                       for n, spec in wanted.items())
+    sizes = {n: len(zoo.names(n)) if spec == "all" else len(spec) for n, spec in wanted.items()}
+    counts = ", ".join(f"{size} {get_plural(n, size)}" for n, size in sizes.items())
     if not as_json:
         click.echo(f"Benchmarking {counts} x {len(seed_list)} seed(s) with {max(1, jobs)} job(s), {threads} thread(s)"
                    f" each -> {out}", err=True)

@@ -40,7 +40,7 @@ def list_command(ctx, kind, pattern, where, as_json):
     print_table(["name", "kind", "plugin", "distribution", "description"],
                 [[r["name"], r["kind"], r["plugin"], r["distribution"] if r["plugin"] != "registry"
                   else f"preset of {r['base']}", r["description"]] for r in rows],
-                title=f"{len(rows)} components")
+                title=f"{len(rows)} components", drop_first=("plugin", "distribution"))
 
 
 @main.command("info")
@@ -65,8 +65,8 @@ def info_command(ctx, name, as_json):
                          for p in c.params]
         row["conflict"] = len(zoo.find(name)) > 1 and sum(x.kind == c.kind for x in found) > 1
         entries.append(row)
-    if as_json:
-        click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
+    if as_json:  # one component: an object; a name several kinds share: a list of them
+        click.echo(json.dumps(entries[0] if len(entries) == 1 else entries, ensure_ascii=False, indent=2))
         return
     for row in entries:
         origin = (f"preset of '{row['base']}' from {row['distribution']}" if row["plugin"] == "registry"

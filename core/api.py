@@ -334,6 +334,9 @@ def bench(models: str | Sequence[str] | dict = "all", data: DataLike = None, *, 
     jobs = max(1, jobs)
     threads = threads or max(1, (os.cpu_count() or 1) // jobs)
     out = Path(out or Path("bench-out") / datetime.now().strftime("%Y%m%d-%H%M%S"))
+    if out.exists() and any(out.iterdir()):
+        raise ZooError(f"{out} exists and is not empty: a bench writes its runs and tables there. Choose a new"
+                       " folder (or leave out --out for bench-out/<time>).")
     path, text_col, score_col = materialize(data, text_col, score_col)
     options = DataOptions(path, text_col, score_col, fmt, discretize, None,
                           "default" if preprocess == "default" else None if not preprocess

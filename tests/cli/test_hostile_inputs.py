@@ -71,6 +71,7 @@ CATALOGUE = [
     ("extension taken from the URL", ["--registry", "{root}/evil.toml", "data", "get", "evil"],
      "key 'format' is required"),
     ("registry path to any file", ["--registry", "{root}/passwd.toml", "data", "list"], "must name a .csv, .tsv or .jsonl"),
+    ("bench into a full folder", ["bench", "--classifiers", "tfidf-logreg", "--out", "{root}"], "exists and is not empty"),
 ]
 
 
