@@ -95,21 +95,26 @@ def bench_command(ctx, data, text_col, score_col, fmt, discretize, preprocess, e
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("bench"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[last]}"),
-                  TimeElapsedColumn(), disable=as_json, transient=True) as progress:
-        task = progress.add_task("bench", total=None, last="")
+    with Progress(TextColumn("bench"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.fields[now]}"), TextColumn("{task.fields[last]}"), disable=as_json,
+                  transient=True) as progress:
+        task = progress.add_task("bench", total=sum(sizes.values()) * len(seed_list), last="", now="")
+
+        def started(jobs):
+            names = ", ".join(f"{job['name']} seed {job['seed']}" for job in jobs)
+            progress.update(task, now=f"training {names}" + (" ..." if len(jobs) > 1 else ""))
 
         def finished(row):
             kind = all_kinds()[row["kind"]]
             status = f"FAILED ({row['error']})" if row.get("error") else \
                 f"{kind.columns[0].title} {cell(row, kind.primary_metric, kind.name)}"
-            progress.update(task, advance=1, last=f"{row[kind.name]} seed {row['seed']}: {status}")
+            progress.update(task, advance=1, last=f"| last: {row[kind.name]} seed {row['seed']}: {status}")
 
         result = api.bench(wanted, data, text_col=text_col, score_col=score_col, fmt=fmt, discretize=discretize,
                            preprocess="default" if preprocess is None else preprocess, epochs=epochs,
                            params=parse_param_options(params), seeds=seed_list, jobs=jobs, threads=threads,
                            device=device, eval_texts=eval_texts, out=out, sort=sort_key,
-                           registry=ctx.obj.get("registry"), on_row=finished)
+                           registry=ctx.obj.get("registry"), on_row=finished, on_start=started)
     rows, summaries, interrupted = result.rows, result.summaries, result.interrupted
     changes = compare(summaries["classifier"], Path(compare_path)) if compare_path and "classifier" in summaries else None
     if changes:

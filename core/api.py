@@ -295,7 +295,8 @@ def bench(models: str | Sequence[str] | dict = "all", data: DataLike = None, *, 
           discretize: str | None = None, preprocess: str | None = "default", epochs: int = 3,
           params: dict | None = None, seeds: Sequence[int] = (13,), jobs: int = 1, threads: int | None = None,
           device: str = "cpu", eval_texts: int | None = None, out: str | Path | None = None, sort: str | None = None,
-          registry: str | None = None, on_row: Callable[[dict], Any] | None = None) -> BenchResult:
+          registry: str | None = None, on_row: Callable[[dict], Any] | None = None,
+          on_start: Callable[[list[dict]], Any] | None = None) -> BenchResult:
     """Train and evaluate ``models`` on the same data, split and seeds, as ``zoo bench`` does.
 
     ``models``: names of ``kind`` (or "all"), or a dict ``{kind: names}`` to bench several kinds.
@@ -344,7 +345,7 @@ def bench(models: str | Sequence[str] | dict = "all", data: DataLike = None, *, 
     all_jobs = job_list(selected, list(seeds), overrides, dict(options.__dict__), out, threads, device, registry,
                         eval_texts)
     shared = prepare_shared(all_jobs, zoo) if jobs > 1 else None  # once here, not once per worker
-    rows, interrupted = run_jobs(all_jobs, jobs, on_row=on_row, shared=shared)
+    rows, interrupted = run_jobs(all_jobs, jobs, on_row=on_row, shared=shared, on_start=on_start)
     summaries = {}
     for name in selected:
         kind_object = get_kind(name)

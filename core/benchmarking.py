@@ -107,12 +107,15 @@ def _init_worker(shared: dict | None = None):
     _PREPARED.update(shared or {})
 
 
-def run_jobs(jobs: list[dict], workers: int, on_row=None, shared: dict | None = None) -> tuple[list[dict], bool]:
-    """Run every job; returns (rows finished, interrupted). ``shared``: prepared data for the workers."""
+def run_jobs(jobs: list[dict], workers: int, on_row=None, shared: dict | None = None,
+             on_start=None) -> tuple[list[dict], bool]:
+    """Run every job; returns (rows finished, interrupted). ``shared``: prepared data for the workers;
+    ``on_start(jobs)`` is told which jobs are now training."""
     rows = []
     try:
         if workers <= 1:
             for job in jobs:
+                on_start and on_start([job])
                 rows.append(run_job(job))
                 on_row and on_row(rows[-1])
         else:
@@ -123,6 +126,7 @@ def run_jobs(jobs: list[dict], workers: int, on_row=None, shared: dict | None = 
             with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                                      initargs=(shared,)) as pool:
                 futures = [pool.submit(run_job, job) for job in jobs]
+                on_start and on_start(jobs[:workers])
                 try:
                     for future in as_completed(futures):
                         rows.append(future.result())

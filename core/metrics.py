@@ -91,23 +91,32 @@ def plot_confusion_matrix(matrix: list[list[int]], class_names: list[str], targe
     _save_figure(figure, target)
 
 
-def plot_learning_curve(epochs: list[dict], target: Path, title: str = "") -> None:
+def plot_learning_curve(epochs: list[dict], target: Path, title: str = "", best_epoch: int | None = None) -> None:
+    """Training and validation loss (left axis), the validation score (right axis) and the epoch whose
+    weights were kept. Models trained without epochs get no plot at all."""
     from matplotlib.figure import Figure  # not pyplot: a notebook's own backend and figures stay untouched
 
-    figure = Figure(figsize=(6, 3.6))
-    loss_axes = figure.subplots()
-    numbers = [e["epoch"] for e in epochs]
-    loss_axes.plot(numbers, [e["train_loss"] for e in epochs], "o-", color="tab:red", label="train loss")
-    loss_axes.set_xlabel("epoch")
-    loss_axes.set_ylabel("train loss", color="tab:red")
-    f1_axes = loss_axes.twinx()
-    key = next((k for k in (epochs[0] if epochs else {}) if k.startswith("val_")), "val_macro_f1")
-    label = {"val_macro_f1": "validation macro-F1", "val_spearman": "validation Spearman",
-             "val_rmse": "validation -RMSE"}.get(key, key.replace("_", " "))
-    f1_axes.plot(numbers, [e[key] for e in epochs], "s-", color="tab:blue", label=label)
-    f1_axes.set_ylabel(label, color="tab:blue")
     if not epochs:
-        loss_axes.text(0.5, 0.5, "no epochs (a model without a training loop)", ha="center",
-                       transform=loss_axes.transAxes)
+        return
+    numbers = [e["epoch"] for e in epochs]
+    figure = Figure(figsize=(6.4, 3.8))
+    loss_axes = figure.subplots()
+    loss_axes.plot(numbers, [e["train_loss"] for e in epochs], "o-", color="tab:red", label="train loss")
+    if any(e.get("val_loss") is not None for e in epochs):
+        loss_axes.plot(numbers, [e.get("val_loss") for e in epochs], "o--", color="tab:orange", label="validation loss")
+    loss_axes.set_xlabel("epoch")
+    loss_axes.set_ylabel("loss")
+    score_axes = loss_axes.twinx()
+    key = next((k for k in epochs[0] if k.startswith("val_") and k not in ("val_loss", "val_perplexity")), None)
+    lines = loss_axes.get_lines()
+    if key:
+        label = {"val_macro_f1": "validation macro-F1", "val_spearman": "validation Spearman",
+                 "val_rmse": "validation -RMSE"}.get(key, key.replace("_", " "))
+        lines += score_axes.plot(numbers, [e[key] for e in epochs], "s-", color="tab:blue", label=label)
+        score_axes.set_ylabel(label, color="tab:blue")
+    if best_epoch:
+        lines.append(loss_axes.axvline(best_epoch, color="grey", linestyle=":", label=f"kept: epoch {best_epoch}"))
+    loss_axes.set_xticks(numbers)
+    loss_axes.legend(lines, [line.get_label() for line in lines], loc="best", fontsize="small")
     loss_axes.set_title(title or "learning curve")
     _save_figure(figure, target)

@@ -216,6 +216,8 @@ class NeuralTextClassifier:
         if settings.resume and vocab_file and vocab_file.is_file():
             self.vocabulary = encoder_from_json(json.loads(vocab_file.read_text("utf-8")))
         else:
+            settings.log(f"Building the vocabulary ({self.params.get('units', 'word')} units) on {len(train.texts)}"
+                         " training texts...")
             self.vocabulary = self.build_encoder(train.texts, self.params)
             if vocab_file and distributed.is_main():
                 write_json(vocab_file, self.vocabulary.to_json())

@@ -209,11 +209,12 @@ class Checkpoint:
 
 
 def _progress(enabled: bool):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
 
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.fields[loss]}"), TextColumn("{task.fields[speed]}"),
-                    TimeRemainingColumn(), disable=not enabled, transient=True)
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+                    TimeElapsedColumn(), TextColumn("<"), TimeRemainingColumn(), TextColumn("{task.fields[loss]}"),
+                    TextColumn("{task.fields[speed]}"), disable=not enabled, transient=True)
 
 
 def train_one_epoch(trained: nn.Module, module: nn.Module, optimizer, objective: Objective, batches: list[list[int]],
@@ -249,11 +250,14 @@ def train_one_epoch(trained: nn.Module, module: nn.Module, optimizer, objective:
 
 
 def validate(module: nn.Module, encoded: list[list[int]], targets: list, objective: Objective, device: str,
-             pad_id: int = PAD_ID) -> float:
-    """The objective's validation score (0.0 without validation texts)."""
+             pad_id: int = PAD_ID) -> tuple[float, float | None]:
+    """(the objective's validation score, the validation loss); (0.0, None) without validation texts."""
     if not encoded:
-        return 0.0
-    return objective.score(predict_logits(module, encoded, device, pad_id=pad_id), targets)
+        return 0.0, None
+    outputs = predict_logits(module, encoded, device, pad_id=pad_id)
+    with torch.no_grad():
+        loss = objective.loss(torch.from_numpy(outputs), torch.tensor(targets, dtype=objective.target_dtype))
+    return objective.score(outputs, targets), float(loss)
 
 
 def train_module(module: nn.Module, train_encoded: list[list[int]], train_targets: list,
@@ -306,15 +310,21 @@ def train_module(module: nn.Module, train_encoded: list[list[int]], train_target
             except KeyboardInterrupt:
                 interrupted = True
                 state["train_seconds"] += time.perf_counter() - started
+                progress.remove_task(task)
+                progress.stop()  # the message gets a line of its own, not one drawn over the bar
                 settings.log("Interrupted: keeping the best weights so far (the last finished epoch is checkpointed).")
                 break
-            finally:
+            except BaseException:
                 progress.remove_task(task)
+                raise
             total_loss, seen, tokens = distributed.all_sum(total_loss, seen, tokens)  # over every rank
             state["train_tokens"] += int(tokens)
             state["train_seconds"] += time.perf_counter() - started
-            score = validate(module, val_encoded, val_targets, objective, device, pad_id)
-            state["epochs"].append({"epoch": epoch, "train_loss": total_loss / max(seen, 1), objective.name: score,
+            progress.update(task, description=f"epoch {epoch}/{config.epochs} validating")
+            score, val_loss = validate(module, val_encoded, val_targets, objective, device, pad_id)
+            progress.remove_task(task)
+            state["epochs"].append({"epoch": epoch, "train_loss": total_loss / max(seen, 1), "val_loss": val_loss,
+                                    objective.name: score,
                                     "steps": state["global_step"], "tokens_per_second": tokens / max(time.perf_counter() - started, 1e-9)})
             settings.log(f"epoch {epoch}: train loss {total_loss / max(seen, 1):.4f}, {objective.label} {score:.4f}")
             if settings.on_epoch:

@@ -97,6 +97,7 @@ def prepare_classification_data(options: DataOptions, zoo, log=log_info, progres
     from ..datasets import resolve_source, source_info
 
     source = resolve_source(options, zoo)
+    log(f"Loading {Path(source.path).name}...")
     dataset = load_dataset(source.path, options.text_col or source.text_col, options.score_col or source.score_col,
                            options.fmt or source.fmt)
     if dataset.drop_summary():
@@ -236,7 +237,7 @@ class ClassifierKind(TrainableKind):
 
         plot_confusion_matrix(metrics["confusion_matrix"], metrics["class_names"], run_dir / "confusion_matrix.png",
                               f"{title}: test split")
-        plot_learning_curve(history.get("epochs", []), run_dir / "learning_curve.png", title)
+        plot_learning_curve(history.get("epochs", []), run_dir / "learning_curve.png", title, history.get("best_epoch"))
 
     def metrics_rows(self, metrics: dict) -> list[list[str]]:
         names = [("accuracy", "accuracy"), ("macro precision", "macro_precision"), ("macro recall", "macro_recall"),

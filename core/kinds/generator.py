@@ -171,6 +171,7 @@ class GeneratorKind(TrainableKind):
         from ..split import stratified_split
 
         source = resolve_source(options, zoo)
+        log(f"Loading {Path(source.path).name}...")
         dataset = load_texts(source.path, options.text_col or source.text_col, options.fmt or source.fmt)
         if dataset.drop_summary():
             log(f"Warning: {dataset.drop_summary()}")
@@ -191,6 +192,11 @@ class GeneratorKind(TrainableKind):
 
     def same_fingerprint(self, a, b) -> bool:
         return a[1] == b[1] and math.isclose(a[0], b[0], rel_tol=1e-4, abs_tol=1e-3)
+
+    def write_artifacts(self, run_dir: Path, metrics: dict, history: dict, title: str) -> None:
+        from ..metrics import plot_learning_curve
+
+        plot_learning_curve(history.get("epochs", []), run_dir / "learning_curve.png", title)
 
     def metrics_rows(self, metrics: dict) -> list[list[str]]:
         from .base import format_value

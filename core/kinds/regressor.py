@@ -112,6 +112,7 @@ def prepare_regression_data(options: DataOptions, zoo, log=log_info, progress: b
         raise DataError(f"--discretize {options.discretize} is for classifiers; a regressor predicts the score itself."
                         " Leave out --discretize, or train a classifier (--classifier NAME).")
     source = resolve_source(options, zoo)
+    log(f"Loading {Path(source.path).name}...")
     dataset = load_dataset(source.path, options.text_col or source.text_col, options.score_col or source.score_col,
                            options.fmt or source.fmt)
     if dataset.drop_summary():
@@ -241,7 +242,7 @@ class RegressorKind(TrainableKind):
         from ..metrics import plot_learning_curve, plot_regression
 
         plot_regression(metrics["test_points"], run_dir, title)
-        plot_learning_curve(history.get("epochs", []), run_dir / "learning_curve.png", title)
+        plot_learning_curve(history.get("epochs", []), run_dir / "learning_curve.png", title, history.get("best_epoch"))
 
     def metrics_rows(self, metrics: dict) -> list[list[str]]:
         from .base import format_value

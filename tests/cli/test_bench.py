@@ -89,13 +89,13 @@ def test_mean_and_std_over_seeds(two_seed_bench):
 
 def test_a_failing_plugin_gets_a_row_and_the_others_go_on(install_plugin, tmp_path):
     install_plugin("zoo-exploding", "exploding", "zoo_exploding_plugin", FAILING)
-    result = bench("--classifiers", "exploding,tfidf-logreg", "--out", str(tmp_path), "--json")
+    result = bench("--classifiers", "exploding,tfidf-logreg", "--out", str(tmp_path / "b"), "--json")
     assert result.exit_code == 1
     summary = {s["classifier"]: s for s in json.loads(result.output.split("\nSome models failed")[0])["summary"]}
     error = summary["exploding"]["error"]  # the plugin's own failure, named as the plugin's
     assert "MemoryError: pretend the GPU ran out of memory" in error and "zoo-exploding" in error
     assert summary["tfidf-logreg"]["error"] is None and summary["tfidf-logreg"]["macro_f1"] > 0.5
-    assert "MemoryError" in (tmp_path / "table.md").read_text()
+    assert "MemoryError" in (tmp_path / "b" / "table.md").read_text()
 
 
 def test_parallel_jobs_give_the_same_metrics(tmp_path):

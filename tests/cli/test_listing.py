@@ -68,7 +68,7 @@ def test_plugins_lists_distributions_and_errors(install_plugin):
 def test_example_plugin_appears_is_selectable_and_can_be_disabled(example_plugin):
     rows = {r["name"]: r for r in json.loads(invoke("list", "--json").output)}
     assert rows["naive-bayes"]["distribution"] == "zoo-plugin-example"
-    info = json.loads(invoke("info", "naive-bayes", "--json").output)[0]
+    info = json.loads(invoke("info", "naive-bayes", "--json").output)  # one component: an object
     assert [p["name"] for p in info["params"]] == ["alpha", "min_freq"]
 
     from nlpzoo import discovery

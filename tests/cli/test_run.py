@@ -270,3 +270,12 @@ def test_predict_uses_the_same_device_default_as_run():
     predict = next(p for p in main.commands["predict"].params if p.name == "device")
     run = next(p for p in main.commands["run"].params if p.name == "device")
     assert predict.default == run.default == "auto"
+
+
+def test_the_learning_curve_shows_both_losses_and_no_plot_is_drawn_without_epochs(bigru_run, tfidf_run):
+    out, _ = bigru_run
+    epochs = json.loads((out / "history.json").read_text())["epochs"]
+    assert all(isinstance(e["val_loss"], float) and "val_macro_f1" in e for e in epochs)
+    assert (out / "learning_curve.png").read_bytes()[:4] == b"\x89PNG"
+    assert not (tfidf_run / "learning_curve.png").exists()  # no empty "no epochs" picture
+    assert "learning curve" not in (tfidf_run / "README.md").read_text("utf-8")
