@@ -352,6 +352,12 @@ def bench(models: str | Sequence[str] | dict = "all", data: DataLike = None, *, 
         key = sort if sort in {c.key for c in kind_object.columns} else kind_object.primary_metric
         summaries[name] = sort_summary(summarise(rows, name), key, name)
     env = environment(device, threads, jobs)
+    env.update(data=str(data) if isinstance(data, (str, Path)) else (path or "the built-in demo set"),
+               split=f"{1 - options.test_fraction - options.validation_fraction:.0%} train /"
+                     f" {options.validation_fraction:.0%} validation / {options.test_fraction:.0%} test",
+               seeds=",".join(map(str, seeds)), epochs=epochs,
+               preprocess=options.preprocess if options.preprocess != "default" else "each kind's default",
+               date=datetime.now().isoformat(timespec="seconds"))
     write_reports(out, summaries, rows, env)
     return BenchResult(out, rows, summaries, interrupted, env)
 

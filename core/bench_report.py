@@ -71,38 +71,80 @@ def _png(figure) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _charts(summary: list[dict], rows: list[dict]) -> list[tuple[str, str]]:
-    from matplotlib.figure import Figure  # not pyplot: a notebook's own backend and figures stay untouched
-    import numpy as np
+CHARTS = {"classifier": (("macro_f1", "macro-F1 (test)"), ("accuracy", "accuracy (test)"),
+                          ("train_tokens_per_second", "train tokens/s"), ("inference_texts_per_second", "inference texts/s")),
+          "regressor": (("spearman", "Spearman (test)"), ("mae", "MAE (test, lower is better)"),
+                        ("inference_texts_per_second", "inference texts/s")),
+          "generator": (("test_perplexity", "perplexity (test, lower is better)"), ("chrf", "chrF"),
+                        ("generation_tokens_per_second", "generation tokens/s"))}
 
-    images = []
-    ok = [s for s in summary if s.get("macro_f1") is not None]
-    for key, title in (("macro_f1", "macro-F1 (test)"), ("train_tokens_per_second", "train tokens/s"),
-                       ("inference_texts_per_second", "inference texts/s")):
-        have = [s for s in ok if s.get(key) is not None]
-        if not have:
-            continue
-        figure = Figure(figsize=(7, 0.45 * len(have) + 1.2))
-        axes = figure.subplots()
-        axes.barh([s["classifier"] for s in have], [s[key] for s in have],
-                  xerr=[s.get(f"{key}_std") or 0 for s in have], color="tab:blue")
-        axes.invert_yaxis()
-        axes.set_title(title)
-        images.append((title, _png(figure)))
-    for row in rows:
-        if row.get("error") or not row.get("confusion_matrix"):  # generators have none
-            continue
-        matrix, names = np.array(row["confusion_matrix"]), row["class_names"]
-        figure = Figure(figsize=(1.1 * len(names) + 2, 1.0 * len(names) + 1.6))
-        axes = figure.subplots()
-        axes.imshow(matrix, cmap="Blues")
+
+def model_colours(summaries: dict[str, list[dict]]) -> dict[str, str]:
+    """One colour per model, the same in every chart of the report."""
+    from matplotlib import colormaps
+
+    names = list(dict.fromkeys(line[kind] for kind, lines in summaries.items() for line in lines))
+    palette = colormaps["tab20" if len(names) > 10 else "tab10"]
+    return {name: palette(i % palette.N) for i, name in enumerate(names)}
+
+
+def _bar_chart(lines: list[dict], kind: str, key: str, title: str, colours: dict) -> str | None:
+    from matplotlib.figure import Figure  # not pyplot: a notebook's own backend and figures stay untouched
+
+    have = [s for s in lines if s.get(key) is not None]
+    if not have:
+        return None
+    several = any(len(s.get("seeds", [])) > 1 for s in have)
+    figure = Figure(figsize=(6.2, 0.42 * len(have) + 1.3))
+    axes = figure.subplots()
+    names = [s[kind] for s in have]
+    values = [s[key] for s in have]
+    errors = [s.get(f"{key}_std") or 0 for s in have] if several else None
+    bars = axes.barh(names, values, xerr=errors, capsize=3, color=[colours[n] for n in names])
+    digits = next((c.digits for c in get_kind(kind).columns if c.key == key), 3)
+    axes.bar_label(bars, labels=[f"{v:,.{digits}f}" for v in values], padding=3, fontsize=8)
+    axes.invert_yaxis()
+    axes.margins(x=0.2)
+    axes.set_title(title + (" (mean ± std over seeds)" if several else ""))
+    return _png(figure)
+
+
+def _confusion(row: dict, colours: dict) -> str:
+    import numpy as np
+    from matplotlib.figure import Figure  # not pyplot: a notebook's own backend and figures stay untouched
+
+    matrix, names = np.array(row["confusion_matrix"]), row["class_names"]
+    shares = matrix / np.maximum(matrix.sum(1, keepdims=True), 1)
+    figure = Figure(figsize=(2.4 * len(names) + 3, 1.0 * len(names) + 1.8))
+    for axes, values, label in zip(figure.subplots(1, 2), (matrix, shares), ("counts", "share of each true class")):
+        axes.imshow(values, cmap="Blues", vmin=0)
         axes.set_xticks(range(len(names)), names, rotation=30, ha="right")
         axes.set_yticks(range(len(names)), names)
-        for (i, j), v in np.ndenumerate(matrix):
-            axes.text(j, i, str(v), ha="center", va="center", color="white" if v > matrix.max() / 2 else "black")
-        name = row[row.get("kind", "classifier")]
-        axes.set_title(f"{name} (seed {row['seed']})")
-        images.append((f"confusion matrix: {name} seed {row['seed']}", _png(figure)))
+        axes.set_xlabel("predicted")
+        axes.set_ylabel("true")
+        axes.set_title(label, fontsize=9)
+        for (i, j), v in np.ndenumerate(values):
+            axes.text(j, i, f"{v:.2f}" if values.dtype.kind == "f" else str(v), ha="center", va="center",
+                      color="white" if v > values.max() / 2 else "black", fontsize=8)
+    name = row[row.get("kind", "classifier")]
+    figure.suptitle(f"{name} (seed {row['seed']})", color=colours.get(name, "black"))
+    return _png(figure)
+
+
+def _charts(summaries: dict[str, list[dict]], rows: list[dict]) -> list[tuple[str, str, str]]:
+    """(section, caption, png) for every chart: bars per kind, then every confusion matrix."""
+    colours = model_colours(summaries)
+    images = []
+    for kind, lines in summaries.items():
+        several = any(len(line.get("seeds", [])) > 1 for line in lines)
+        for key, title in CHARTS.get(kind, ()):
+            png = _bar_chart(lines, kind, key, title, colours)
+            if png:
+                images.append((kind, title + (" (mean ± std over seeds)" if several else ""), png))
+    for row in rows:
+        if not row.get("error") and row.get("confusion_matrix"):
+            name = row[row.get("kind", "classifier")]
+            images.append(("confusion", f"confusion matrix: {name} seed {row['seed']}", _confusion(row, colours)))
     return images
 
 
@@ -122,22 +164,46 @@ def write_reports(out: Path, summaries: dict[str, list[dict]], rows: list[dict],
     write_json(out / "results.json", {"environment": env, "summary": summaries.get("classifier", []),
                                       "summaries": summaries, "changes": changes or [],
                                       "runs": [{k: v for k, v in r.items() if k != "traceback"} for r in rows]})
-    tables = []
+    write_text(out / "report.html", report_page(summaries, rows, env))
+
+
+def report_page(summaries: dict[str, list[dict]], rows: list[dict], env: dict) -> str:
+    """One self-contained HTML page: the conditions, a table per kind, charts, every confusion matrix."""
+    esc = html.escape
+    header = [("data", env.get("data") or "the built-in demo set"), ("split", env.get("split", "")),
+              ("seeds", env.get("seeds", "")), ("epochs (budget)", env.get("epochs", "")),
+              ("preprocessing", env.get("preprocess", "")), ("date", env.get("date", "")),
+              ("command", env.get("command", "")),
+              ("machine", f"{env.get('platform', '')}; {env.get('cpu_count', '?')} CPU cores; device {env.get('device', '')};"
+                          f" {env.get('jobs', 1)} job(s) x {env.get('threads_per_job', '?')} thread(s)"),
+              ("versions", f"nlp-zoo {env.get('nlp_zoo', '')}, torch {env.get('torch', '')}, Python {env.get('python', '')}")]
+    conditions = "".join(f"<dt>{esc(k)}</dt><dd dir='auto'>{esc(str(v))}</dd>" for k, v in header)
+    charts = _charts(summaries, rows)
+    sections = []
     for kind, lines in summaries.items():
         if not lines:
             continue
         columns = columns_of(kind)
-        head = "".join(f"<th>{html.escape(title)}</th>" for _, title in columns) + "<th>error</th>"
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(cell(s, k, kind))}</td>" for k, _ in columns)
-                       + f"<td>{html.escape(s.get('error') or '')}</td></tr>" for s in lines)
-        tables.append(f"<h2>{html.escape(get_kind(kind).plural.capitalize())}</h2><table><tr>{head}</tr>{body}</table>")
-    images = "".join(f"<figure><img alt='{html.escape(t)}' src='data:image/png;base64,{b}'><figcaption>"
-                     f"{html.escape(t)}</figcaption></figure>" for t, b in _charts(summaries.get("classifier", []), rows))
-    env_rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>" for k, v in env.items())
-    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>nlp-zoo bench</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;
-padding:4px 8px;text-align:right}}td:first-child{{text-align:left}}figure{{display:inline-block;margin:1em}}</style>
-</head><body><h1>nlp-zoo bench</h1>{"".join(tables)}
-<h2>Charts</h2>{images}<h2>Environment</h2><table>{env_rows}</table></body></html>
+        with_errors = any(s.get("error") for s in lines)
+        head = "".join(f"<th>{esc(title)}</th>" for _, title in columns) + ("<th>error</th>" if with_errors else "")
+        body = "".join("<tr>" + "".join(f"<td dir='auto'>{esc(cell(s, k, kind))}</td>" for k, _ in columns)
+                       + (f"<td dir='auto'>{esc(s.get('error') or '')}</td>" if with_errors else "") + "</tr>"
+                       for s in lines)
+        figures = "".join(f"<figure><img alt='{esc(t)}' src='data:image/png;base64,{b}'><figcaption>{esc(t)}"
+                          "</figcaption></figure>" for section, t, b in charts if section == kind)
+        plural = get_kind(kind).plural
+        sections.append(f"<section id='{plural}'><h2>{esc(plural.capitalize())}</h2><table><tr>{head}</tr>{body}</table>"
+                        f"<div class='grid'>{figures}</div></section>")
+    confusions = "".join(f"<figure><img alt='{esc(t)}' src='data:image/png;base64,{b}'><figcaption>{esc(t)}"
+                         "</figcaption></figure>" for section, t, b in charts if section == "confusion")
+    if confusions:
+        sections.append(f"<section id='confusion'><h2>Confusion matrices (test split)</h2><div class='grid'>{confusions}"
+                        "</div></section>")
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>nlp-zoo bench</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1400px}}table{{border-collapse:collapse;margin:1em 0}}
+td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}td:first-child,th:first-child{{text-align:left}}
+dl{{display:grid;grid-template-columns:max-content auto;gap:2px 1em}}dt{{font-weight:bold}}dd{{margin:0}}
+.grid{{display:grid;grid-template-columns:repeat(auto-fill,minmax(460px,1fr));gap:1em}}
+figure{{margin:0}}figure img{{max-width:100%}}figcaption{{font-size:90%;color:#555}}</style>
+</head><body><h1>nlp-zoo bench</h1><dl id="conditions">{conditions}</dl>{"".join(sections)}</body></html>
 """
-    write_text(out / "report.html", page)

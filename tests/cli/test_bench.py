@@ -153,3 +153,48 @@ def test_a_generator_that_is_not_a_transformer_is_benchmarked_and_run_like_gpt2(
     generated = CliRunner().invoke(main, ["generate", str(tmp_path / "r"), "--prompt", "الطعام", "--seed", "1",
                                           "--json"])
     assert generated.exit_code == 0 and json.loads(generated.output)["generations"][0]
+
+
+def test_the_report_page_states_its_conditions_and_draws_every_section(tmp_path):
+    """report.html's structure: the conditions, a table and charts per kind, error bars over seeds,
+    one colour per model across charts, confusion matrices with a normalised view; self-contained."""
+    from html.parser import HTMLParser
+
+    result = bench("--classifiers", "tfidf-logreg,gru", "--regressors", "tfidf-ridge", *TINY, "--seeds", "13,14",
+                   "--out", str(tmp_path / "r"), "--json")
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "r" / "report.html").read_text("utf-8")
+
+    class Structure(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.terms, self.sections, self.images, self.links, self.current = [], [], [], [], None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            self.current = tag
+            if tag == "section":
+                self.sections.append(attrs["id"])
+            if tag == "img":
+                self.images.append(attrs["alt"])
+                assert attrs["src"].startswith("data:image/png;base64,")  # self-contained
+            if tag in ("link", "script"):
+                self.links.append(attrs)
+
+        def handle_data(self, data):
+            if self.current == "dt":
+                self.terms.append(data)
+
+    structure = Structure()
+    structure.feed(page)
+    assert structure.terms == ["data", "split", "seeds", "epochs (budget)", "preprocessing", "date", "command",
+                               "machine", "versions"]
+    assert structure.sections == ["classifiers", "regressors", "confusion"] and not structure.links
+    assert "macro-F1 (test) (mean ± std over seeds)" in structure.images and "Spearman (test) (mean ± std over seeds)" in structure.images
+    assert sum(alt.startswith("confusion matrix: ") for alt in structure.images) == 4  # 2 classifiers x 2 seeds
+    assert "13,14" in page and "70% train / 10% validation / 20% test" in page
+    from nlpzoo.bench_report import model_colours
+
+    colours = model_colours({"classifier": [{"classifier": "gru"}, {"classifier": "tfidf-logreg"}],
+                             "regressor": [{"regressor": "tfidf-ridge"}, {"regressor": "gru"}]})
+    assert len(colours) == 3 and len(set(colours.values())) == 3  # gru keeps one colour in every chart

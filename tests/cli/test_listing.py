@@ -47,6 +47,8 @@ def test_info_shows_parameters_types_defaults_and_source():
     assert entry["distribution"] == "nlp-zoo" and entry["version"] == "0.1.0"
     text = invoke("info", "bigru").output
     assert "hidden_size" in text and "nlp-zoo 0.1.0" in text
+    wide = CliRunner(env={"COLUMNS": "160"}).invoke(main, ["info", "bigru"]).output
+    assert "max | mean | max+mean" in wide and "0 to 0.95" in wide  # choices and ranges, not only in --json
 
 
 def test_info_unknown_name_is_one_line_with_a_suggestion():

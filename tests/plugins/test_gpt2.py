@@ -60,6 +60,8 @@ def test_run_directory_loads_with_plain_transformers(scratch_run):
     assert tokenizer.model_max_length == model.config.n_positions  # so truncation=True really truncates
     long = tokenizer("الطعام لذيذ " * 400, truncation=True)["input_ids"]
     assert len(long) == model.config.n_positions
+    raw = (out / "metrics.json").read_text("utf-8")
+    assert "\\u06" not in raw and any("\u0600" <= ch <= "\u06ff" for ch in raw)  # Arabic as UTF-8, not escapes
     card = (out / "README.md").read_text("utf-8")  # a model card a Hub upload renders
     assert "pipeline_tag: text-generation" in card and "AutoModelForCausalLM.from_pretrained" in card
 
@@ -252,3 +254,12 @@ def test_a_model_that_ends_the_text_at_once_is_explained(install_plugin, tmp_pat
     assert said.exit_code == 0 and "ended the text at once" in said.output and "--min-new-tokens" in said.output
     refused = CliRunner().invoke(main, ["generate", str(tmp_path / "m"), "--min-new-tokens", "5"])
     assert refused.exit_code == 2 and "no such option" in refused.output
+
+
+def test_the_generator_metrics_table_has_labels_and_separators(tmp_path):
+    result = CliRunner().invoke(main, ["run", "--generator", "gpt2", *TINY_ARGS, "--param", "epochs=1", "--out",
+                                       str(tmp_path / "g"), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert "test perplexity" in result.output and "test_perplexity" not in result.output
+    params = json.loads((tmp_path / "g" / "metrics.json").read_text())["parameters"]
+    assert f"{params:,}" in result.output  # e.g. 154,880, not 154880
