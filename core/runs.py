@@ -123,6 +123,29 @@ def resolve_run_dir(run_dir: str | Path, root: str | Path = "runs") -> Path:
     return newest[1]
 
 
+def evaluation_data(run_dir: Path, record: dict, data, zoo, text_col=None, score_col=None, fmt=None):
+    """(texts, raw scores, file rows, where they came from) to evaluate a saved run on: ``data``
+    (columns defaulting to the run's), or the run's own test split when ``data`` is None."""
+    from .data import load_dataset
+    from .datasets import resolve, sha256_of
+    from .errors import DataError
+
+    source = record["data"]
+    if data is None:
+        if sha256_of(Path(source["path"])) != source["sha256"]:
+            raise DataError(f"{source['path']} changed since the run; pass --data to evaluate on it explicitly.")
+        dataset = load_dataset(source["path"], source["text_col"], source["score_col"], source.get("format"))
+        indices = json.loads((run_dir / "split.json").read_text("utf-8"))["test"]
+        origin = f"{source['path']} (the run's test split)"
+    else:
+        resolved = resolve(data, zoo.registry)
+        dataset = load_dataset(resolved.path, text_col or resolved.text_col or source["text_col"],
+                               score_col or resolved.score_col or source["score_col"], fmt or resolved.fmt)
+        indices, origin = list(range(len(dataset.texts))), str(resolved.path)
+    return ([dataset.texts[i] for i in indices], [dataset.scores[i] for i in indices],
+            [dataset.rows[i] for i in indices], origin, dataset.score_col)
+
+
 def component_of_run(run_dir: Path, record: dict, zoo) -> Component:
     """The component that made the run, from the distribution recorded in it."""
     info = record["component"]

@@ -148,30 +148,10 @@ class LoadedClassifier:
 
     def evaluate(self, data: str | None, zoo, text_col=None, score_col=None, fmt=None) -> dict:
         """Metrics on new data (labelled the run's way), or on the run's own test split."""
-        import json
-
-        from ..data import load_dataset
-        from ..datasets import resolve, sha256_of
-        from ..errors import DataError
         from ..metrics import classification_metrics
+        from ..runs import evaluation_data
 
-        if data is None:
-            saved = json.loads((self.run_dir / "split.json").read_text("utf-8"))
-            source = self.record["data"]
-            if sha256_of(Path(source["path"])) != source["sha256"]:
-                raise DataError(f"{source['path']} changed since the run; pass --data to evaluate on it explicitly.")
-            dataset = load_dataset(source["path"], source["text_col"], source["score_col"], source.get("format"))
-            indices = saved["test"]
-            texts = [dataset.texts[i] for i in indices]
-            scores = [dataset.scores[i] for i in indices]
-            rows = [dataset.rows[i] for i in indices]
-            origin = f"{source['path']} (the run's test split)"
-        else:
-            resolved = resolve(data, zoo.registry)
-            dataset = load_dataset(resolved.path, text_col or resolved.text_col or self.record["data"]["text_col"],
-                                   score_col or resolved.score_col or self.record["data"]["score_col"],
-                                   fmt or resolved.fmt)
-            texts, scores, rows, origin = dataset.texts, dataset.scores, dataset.rows, str(resolved.path)
+        texts, scores, rows, origin, _ = evaluation_data(self.run_dir, self.record, data, zoo, text_col, score_col, fmt)
         labels = self.discretizer.labels(scores, rows, origin)
         metrics = classification_metrics(labels, self.predict_proba(texts).argmax(1), self.class_names)
         metrics["data"] = origin

@@ -158,28 +158,14 @@ class LoadedRegressor:
 
     def evaluate(self, data: str | None, zoo, text_col=None, score_col=None, fmt=None) -> dict:
         """Metrics on new data, or on the run's own test split."""
-        import json
-
-        from ..data import load_dataset, to_numbers
-        from ..datasets import resolve, sha256_of
-        from ..errors import DataError
+        from ..data import to_numbers
         from ..metrics import regression_metrics
+        from ..runs import evaluation_data
 
-        source = self.record["data"]
-        if data is None:
-            if sha256_of(Path(source["path"])) != source["sha256"]:
-                raise DataError(f"{source['path']} changed since the run; pass --data to evaluate on it explicitly.")
-            dataset = load_dataset(source["path"], source["text_col"], source["score_col"], source.get("format"))
-            indices = json.loads((self.run_dir / "split.json").read_text("utf-8"))["test"]
-            origin = f"{source['path']} (the run's test split)"
-        else:
-            resolved = resolve(data, zoo.registry)
-            dataset = load_dataset(resolved.path, text_col or resolved.text_col or source["text_col"],
-                                   score_col or resolved.score_col or source["score_col"], fmt or resolved.fmt)
-            indices, origin = list(range(len(dataset.texts))), str(resolved.path)
-        scores = to_numbers([dataset.scores[i] for i in indices], [dataset.rows[i] for i in indices], origin,
-                            dataset.score_col)
-        metrics = regression_metrics([float(s) for s in scores], self.predict_scores([dataset.texts[i] for i in indices]))
+        texts, scores, rows, origin, column = evaluation_data(self.run_dir, self.record, data, zoo, text_col,
+                                                              score_col, fmt)
+        metrics = regression_metrics([float(s) for s in to_numbers(scores, rows, origin, column)],
+                                     self.predict_scores(texts))
         metrics["data"] = origin
         return metrics
 
