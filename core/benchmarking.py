@@ -40,10 +40,11 @@ def run_job(job: dict) -> dict:
     try:
         if job.get("skip"):
             raise LookupError(job["skip"])
-        if job.get("threads"):
-            import torch
+        import torch
 
+        if job.get("threads"):
             torch.set_num_threads(job["threads"])
+        row["threads"] = torch.get_num_threads()  # what this job really used
         zoo = get_zoo(job.get("registry"))
         options = DataOptions(**{**job["data_options"], "seed": job["seed"]})
         key = data_key(kind.name, options)

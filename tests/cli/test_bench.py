@@ -107,6 +107,18 @@ def test_parallel_jobs_give_the_same_metrics(tmp_path):
     assert metrics(one) == metrics(two)
 
 
+def test_parallel_jobs_divide_the_cores_between_them(tmp_path):
+    import os
+
+    import nlpzoo
+
+    result = nlpzoo.bench(["gru", "tfidf-logreg"], params={"hidden_size": 8, "embedding_dim": 8}, epochs=1, jobs=2,
+                          out=tmp_path / "b")
+    expected = max(1, (os.cpu_count() or 1) // 2)
+    assert [row["threads"] for row in result.rows] == [expected, expected]  # each worker's own torch threads
+    assert result.environment["threads_per_job"] == expected
+
+
 def test_compare_shows_the_change(tmp_path):
     first = bench("--classifiers", "tfidf-logreg", "--out", str(tmp_path / "a"), "--json")
     second = bench("--classifiers", "tfidf-logreg", "--param", "C=0.01", "--out", str(tmp_path / "b"),

@@ -279,3 +279,30 @@ def test_the_learning_curve_shows_both_losses_and_no_plot_is_drawn_without_epoch
     assert (out / "learning_curve.png").read_bytes()[:4] == b"\x89PNG"
     assert not (tfidf_run / "learning_curve.png").exists()  # no empty "no epochs" picture
     assert "learning curve" not in (tfidf_run / "README.md").read_text("utf-8")
+
+
+def test_a_real_ctrl_c_exits_130_says_how_to_resume_and_leaves_a_loadable_run(tmp_path):
+    """The console script under a real SIGINT, once the first epoch is checkpointed."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "interrupted"
+    zoo_script = os.path.join(os.path.dirname(sys.executable), "zoo")
+    process = subprocess.Popen([zoo_script, "run", "--classifier", "gru", *TINY_PARAMS, "--param", "epochs=500",
+                                "--param", "patience=500", "--out", str(out), "--no-progress"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not (out / "checkpoint" / "trainer_state.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert process.poll() is None, process.communicate()
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr[-2000:]
+    assert f"Continue with: zoo run --resume {out}" in stderr
+    record = json.loads((out / "zoo_run.json").read_text())
+    history = json.loads((out / "history.json").read_text())
+    assert record["status"] == "complete" and history["interrupted"] and 1 <= len(history["epochs"]) < 500
+    assert zoo("predict", str(out), "--json", "الطعام لذيذ").exit_code == 0  # the best model so far loads

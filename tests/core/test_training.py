@@ -113,3 +113,62 @@ def test_vocabulary_comes_from_the_training_split_only(demo, tmp_path):
     model.fit(demo.part("train"), demo.part("validation"), settings(tmp_path))
     train_words = {w for t in demo.part("train").texts for w in t.split()}
     assert set(model.vocabulary.words[2:]) <= train_words
+
+
+def weights(model) -> dict:
+    return {k: v.detach().clone() for k, v in model.module.state_dict().items()}
+
+
+def saved(path, prefix="") -> dict:
+    from safetensors.torch import load_file
+
+    return {k[len(prefix):]: v for k, v in load_file(str(path)).items() if k.startswith(prefix)}
+
+
+def same(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+@pytest.fixture(scope="module")
+def overshooting(demo, tmp_path_factory):
+    """A run whose best validation epoch is not its last (a high learning rate overshoots)."""
+    folder = tmp_path_factory.mktemp("overshoot")
+    model = build(epochs=6, patience=6, lr=0.05)
+    history = model.fit(demo.part("train"), demo.part("validation"), settings(folder))
+    assert history["best_epoch"] < len(history["epochs"]), "the setup must overshoot to test the restore"
+    return model, history, folder
+
+
+def test_fit_ends_with_the_best_epochs_weights_not_the_last(overshooting):
+    model, history, folder = overshooting
+    assert same(weights(model), saved(folder / "best.safetensors"))
+    assert not same(weights(model), saved(folder / "last.safetensors", "model."))  # the last epoch's differ
+
+
+def test_ctrl_c_keeps_the_best_weights_seen_so_far(demo, tmp_path, monkeypatch):
+    model = build(epochs=6, patience=6, lr=0.05)
+    seen = {"epochs": 0}
+    original = torch.nn.Module.__call__
+    batches = len(range(0, len(demo.split.train), TINY["batch_size"]))
+
+    def interrupt_in_epoch_five(self, *args, **kwargs):
+        if type(self).__name__ == "RecurrentClassifier" and self.training:
+            seen["epochs"] += 1
+            if seen["epochs"] == 4 * batches + 2:
+                raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.nn.Module, "__call__", interrupt_in_epoch_five)
+    history = model.fit(demo.part("train"), demo.part("validation"), settings(tmp_path))
+    monkeypatch.undo()
+    assert history["interrupted"] and len(history["epochs"]) == 4
+    assert same(weights(model), saved(tmp_path / "best.safetensors"))
+
+
+def test_resume_restores_the_best_weights_and_score(demo, overshooting, tmp_path):
+    straight_model, straight, _ = overshooting
+    build(epochs=3, patience=6, lr=0.05).fit(demo.part("train"), demo.part("validation"), settings(tmp_path))
+    resumed_model = build(epochs=6, patience=6, lr=0.05)
+    resumed = resumed_model.fit(demo.part("train"), demo.part("validation"), settings(tmp_path, resume=True))
+    assert (resumed["best_epoch"], resumed["best_score"]) == (straight["best_epoch"], straight["best_score"])
+    assert same(weights(resumed_model), weights(straight_model))  # the same best weights, restored

@@ -53,7 +53,12 @@ def test_run_directory_loads_with_plain_transformers(scratch_run):
     tokenizer = AutoTokenizer.from_pretrained(out)
     ids = tokenizer("الطعام لذيذ", return_tensors="pt")["input_ids"]
     assert model(input_ids=ids).logits.shape[-1] == model.config.vocab_size
-    assert metrics["test_perplexity"] > 1 and 0 <= metrics["chrf"] <= 100
+    import math
+
+    expected = math.exp(-metrics["test_log_likelihood"] / metrics["test_tokens"])  # the core's own definition
+    assert metrics["test_perplexity"] == pytest.approx(expected)
+    assert metrics["test_perplexity"] < model.config.vocab_size  # trained: better than a uniform guess
+    assert metrics["pairs"] == 4 and metrics["chrf"] > 0  # four held-out continuations were scored
     assert "nrefs:1" in metrics["bleu_signature"] and "nc:6" in metrics["chrf_signature"]
     assert json.loads((out / "zoo_run.json").read_text())["status"] == "complete"
     tokenizer = AutoTokenizer.from_pretrained(out)
