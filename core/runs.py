@@ -277,7 +277,8 @@ def train_run(kind: TrainableKind, component: Component, overrides: dict, prepar
                                           "interrupted": bool(history.get("interrupted")),
                                           "stopped_early": bool(history.get("stopped_early")),
                                           "global_step": history.get("global_step"),
-                                          **{k: history[k] for k in ("rank_rows", "rank_blocks") if k in history}})
+                                          **{k: history[k] for k in ("rank_rows", "rank_blocks", "rank_weight_sums")
+                                             if k in history}})
     kind.write_artifacts(run_dir, metrics, history, component.name)
     write_text(run_dir / "README.md", model_card(kind, component, record, metrics, run_dir))
     record["status"] = "complete"

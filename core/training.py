@@ -343,4 +343,7 @@ def train_module(module: nn.Module, train_encoded: list[list[int]], train_target
                 break
     if best_state is not None:
         module.load_state_dict(best_state)
+    if world:  # every rank must end with the same weights: DistributedDataParallel averaged their gradients
+        total = float(sum(p.detach().double().sum() for p in module.parameters()))
+        state["rank_weight_sums"] = {str(r): value for r, value in enumerate(distributed.gather(total))}
     return {**state, "interrupted": interrupted, "stopped_early": stopped_early}

@@ -92,10 +92,14 @@ def _crawl(site, output_path: str, stats_path: str) -> None:
         def failed(self, failure):
             if failure.check(HttpError):
                 sink.error(f"http_{failure.value.response.status}")
-            elif failure.check(IgnoreRequest):
+            elif failure.check(IgnoreRequest):  # the zoo's names for Scrapy's reasons, as the other scraper uses
                 message = str(failure.value).lower()
-                sink.error("robots_disallowed" if "robots" in message else "offsite" if "offsite" in message
-                           else "ignored")
+                sink.error("robots_disallowed" if "robots" in message else "offsite_redirect" if "offsite" in message
+                           else "redirect_loop" if "redirect" in message else "ignored")
+            elif type(failure.value).__name__ == "DownloadCancelledError":  # over DOWNLOAD_MAXSIZE
+                sink.error("too_large")
+            elif "timeout" in type(failure.value).__name__.lower():
+                sink.error("timeout")
             else:
                 sink.error(type(failure.value).__name__)
 
@@ -106,14 +110,12 @@ def _crawl(site, output_path: str, stats_path: str) -> None:
         process.start()
     finally:
         stats = crawler.stats.get_stats()
-        sink.stats["pages_fetched"] = stats.get("downloader/response_count", 0)
-        for key, value in stats.items():
-            if key.startswith("downloader/exception_type_count/") and value:
-                sink.error(key.rsplit("/", 1)[-1].split(".")[-1])
+        sink.stats["pages_fetched"] = stats.get("downloader/response_count", 0)  # failed requests reach the errback
         if stats.get("robotstxt/forbidden"):
             sink.stats["errors"]["robots_disallowed"] = stats["robotstxt/forbidden"]
-        if stats.get("offsite/filtered"):
-            sink.stats["errors"]["offsite"] = sink.stats["errors"].get("offsite", 0) + stats["offsite/filtered"]
+        if stats.get("offsite/filtered"):  # links were already kept inside the site file: these are redirects
+            sink.stats["errors"]["offsite_redirect"] = (sink.stats["errors"].get("offsite_redirect", 0)
+                                                        + stats["offsite/filtered"])
         if stats.get("retry/max_reached"):
             sink.stats["errors"]["retries_exhausted"] = stats["retry/max_reached"]
         sink.close()

@@ -123,6 +123,12 @@ def test_resume_through_the_cli_continues_the_run(tmp_path):
 
 
 def test_preset_and_example_third_party_plugin_run_by_name(example_plugin, tmp_path):
+    preset = zoo("run", "--classifier", "bigru-small", "--param", "epochs=1", "--out", str(tmp_path / "small"),
+                 "--no-progress")
+    assert preset.exit_code == 0, preset.output
+    record = json.loads((tmp_path / "small" / "zoo_run.json").read_text())
+    assert record["component"]["name"] == "bigru-small" and record["component"]["base"] == "bigru"
+    assert record["params"]["hidden_size"] == 64 and record["params"]["embedding_dim"] == 64  # the preset's values
     result = zoo("run", "--classifier", "naive-bayes", "--out", str(tmp_path / "nb"), "--no-progress", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["accuracy"] > 0.5

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 from nlpzoo import distributed
 
@@ -40,6 +42,8 @@ def test_classifier_trains_on_two_processes(tmp_path):
     shards = {rank: set(rows) for rank, rows in history["rank_rows"].items()}
     assert set(shards) == {"0", "1"} and shards["0"] and shards["1"]
     assert not shards["0"] & shards["1"]
+    sums = history["rank_weight_sums"]  # disjoint shards, yet one model: the gradients were synchronised
+    assert set(sums) == {"0", "1"} and sums["0"] == pytest.approx(sums["1"], rel=1e-9, abs=1e-9)
     predicted = zoo("predict", str(runs[0]), "--json", "الطعام لذيذ جدا والخدمة ممتازة", cwd=tmp_path)
     assert predicted.returncode == 0, predicted.stderr
     assert json.loads(predicted.stdout)["label"] in ("low", "medium", "high")
