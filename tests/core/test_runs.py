@@ -171,3 +171,16 @@ def test_runs_of_nlp_zoo_0_1_still_load(finished_run, tmp_path):
 
 def test_training_diverged_is_a_zoo_error():
     assert issubclass(TrainingDivergedError, Exception) and "ZooError" in [c.__name__ for c in TrainingDivergedError.mro()]
+
+
+def test_a_run_from_a_distribution_no_longer_installed_loads_through_the_one_namesake(finished_run, tmp_path):
+    """A renamed or reinstalled package: the recorded distribution is gone, the name still means one thing."""
+    import shutil
+
+    moved = tmp_path / "old-dist"
+    shutil.copytree(finished_run, moved)
+    record = json.loads((moved / "zoo_run.json").read_text())
+    record["component"]["distribution"] = "nlp-zoo-before-the-rename"
+    (moved / "zoo_run.json").write_text(json.dumps(record))
+    result = zoo("predict", str(moved), "--json", "الطعام لذيذ")
+    assert result.exit_code == 0, result.output
