@@ -83,3 +83,26 @@ def test_politeness_values_are_range_checked(tmp_path, key, value):
 def test_crawl_limits_are_range_checked(tmp_path, key, value):
     with pytest.raises(SiteError, match=f"key '{key}' must be"):
         load_site(write_site(tmp_path, f'start_urls = ["http://127.0.0.1:8001/"]\n{key} = {value}'))
+
+
+def test_the_smallest_valid_limits_are_accepted(tmp_path):
+    """The range checks' boundaries: each smallest allowed value loads (mutation testing found them untested)."""
+    path = write_site(tmp_path, 'start_urls = ["http://127.0.0.1:8001/"]\nmax_pages = 1\nmax_depth = 0\nmin_length = 0')
+    path.write_text(path.read_text("utf-8") + "[politeness]\nconcurrency = 1\ntimeout = 0.1\nmax_bytes = 1\n"
+                    "retries = 0\ndownload_delay = 0.0\n", "utf-8")
+    site = load_site(path)
+    assert (site.max_pages, site.max_depth, site.min_length) == (1, 0, 0)
+    polite = site.politeness
+    assert (polite.concurrency, polite.timeout, polite.max_bytes, polite.retries, polite.download_delay) == (1, 0.1, 1, 0, 0.0)
+    timeout_zero = write_site(tmp_path, 'start_urls = ["http://127.0.0.1:8001/"]')
+    timeout_zero.write_text(timeout_zero.read_text("utf-8") + "[politeness]\ntimeout = 0.0\n", "utf-8")
+    with pytest.raises(SiteError, match="'politeness.timeout' must be above 0.0"):
+        load_site(timeout_zero)
+
+
+def test_a_start_urls_port_opens_that_port_on_its_own_host_only(tmp_path):
+    site = load_site(write_site(tmp_path, 'start_urls = ["http://127.0.0.1:8001/", "http://other.example:9000/"]\n'
+                                          'allowed_domains = ["127.0.0.1", "other.example"]'))
+    assert site.allowed("http://other.example:9000/a") and site.allowed("http://127.0.0.1:8001/a")
+    assert not site.allowed("http://127.0.0.1:9000/a") and not site.allowed("http://other.example:8001/a")
+    assert site.allowed_hosts == ["127.0.0.1", "other.example"]
