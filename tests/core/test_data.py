@@ -115,3 +115,41 @@ def test_a_file_that_is_not_a_table_is_not_echoed_in_errors(tmp_path):
     with pytest.raises(DataError) as caught:
         load_dataset(secret, fmt="csv")
     assert "root:x" not in str(caught.value) and "one column" in str(caught.value)
+
+
+def test_scores_at_the_ends_of_the_declared_range_are_inside_it(tmp_path):
+    path = tmp_path / "ends.csv"
+    path.write_text("text,score\nنص أول,0\nنص ثان,10\nنص ثالث,5\n", "utf-8")
+    assert numeric_scores(load_dataset(path), (0, 10)) == [0.0, 10.0, 5.0]
+
+
+def test_a_field_longer_than_csvs_default_limit_loads(tmp_path):
+    path = tmp_path / "long.csv"
+    long_text = "كلمة " * 40000  # about 200 KiB, over csv's 128 KiB default field limit
+    path.write_text(f'text,score\n"{long_text}",5\nقصير,2\n', "utf-8")
+    assert len(load_dataset(path).texts[0]) > 131072
+
+
+def test_dropped_rows_are_counted_exactly(tmp_path):
+    path = tmp_path / "gaps.csv"
+    path.write_text("text,score\nنص,5\n,7\n  ,8\nنص بلا درجة,\nنص آخر,3\n", "utf-8")
+    dataset = load_dataset(path)
+    assert dataset.dropped == {"empty text": 2, "missing score": 1} and dataset.texts == ["نص", "نص آخر"]
+    assert "dropped 3 of 5 rows" in dataset.drop_summary()
+
+
+@pytest.mark.parametrize("text_col, score_col", [("review", "rating"), ("content", "stars"), ("body", "label"),
+                                                 ("sentence", "polarity"), ("Text", "Sentiment")])
+def test_every_documented_column_name_is_detected(tmp_path, text_col, score_col):
+    path = tmp_path / "named.csv"
+    path.write_text(f"{text_col},{score_col}\nنص جميل,1\n", "utf-8")
+    dataset = load_dataset(path)
+    assert (dataset.text_col, dataset.score_col) == (text_col, score_col)
+
+
+@pytest.mark.parametrize("suffix, body", [(".tab", "text\tscore\nنص\t5\n"),
+                                          (".ndjson", '{"text": "نص", "score": 5}\n')])
+def test_tab_and_ndjson_suffixes_are_known_formats(tmp_path, suffix, body):
+    path = tmp_path / f"data{suffix}"
+    path.write_text(body, "utf-8")
+    assert load_dataset(path).texts == ["نص"]
