@@ -172,3 +172,26 @@ def test_resume_restores_the_best_weights_and_score(demo, overshooting, tmp_path
     resumed = resumed_model.fit(demo.part("train"), demo.part("validation"), settings(tmp_path, resume=True))
     assert (resumed["best_epoch"], resumed["best_score"]) == (straight["best_epoch"], straight["best_score"])
     assert same(weights(resumed_model), weights(straight_model))  # the same best weights, restored
+
+
+def test_class_weights_are_inverse_class_frequencies():
+    from nlpzoo.training import ClassificationObjective
+
+    objective = ClassificationObjective([0, 0, 0, 1], 3, class_weights=True, device="cpu")
+    # n / (classes * count): 4/(3*3), 4/(3*1), and an empty class counted as one
+    assert objective.loss_fn.weight.tolist() == pytest.approx([4 / 9, 4 / 3, 4 / 3])
+    assert ClassificationObjective([0, 1], 2, class_weights=False, device="cpu").loss_fn.weight is None
+
+
+def test_the_regression_objective_follows_loss_and_select_by():
+    from nlpzoo.training import RegressionObjective
+
+    outputs, targets = torch.tensor([[0.0], [3.0]]), torch.tensor([0.0, 0.0])
+    assert float(RegressionObjective("mse").loss(outputs, targets)) == pytest.approx(4.5)  # (0 + 9) / 2
+    assert float(RegressionObjective("huber").loss(outputs, targets)) == pytest.approx(1.25)  # (0 + 2.5) / 2
+    predicted, truth = np.array([[1.0], [2.0], [4.0]]), [1.0, 3.0, 2.0]
+    by_rank = RegressionObjective(select_by="spearman")
+    by_error = RegressionObjective(select_by="rmse")
+    assert (by_rank.name, by_error.name) == ("val_spearman", "val_rmse")
+    assert by_rank.score(predicted, truth) == pytest.approx(0.5)
+    assert by_error.score(predicted, truth) == pytest.approx(-np.sqrt(5 / 3))  # higher is better: minus RMSE
