@@ -24,23 +24,6 @@ def kind_selection_options(function):
     return function
 
 
-def select(zoo, kind, spec: str) -> list[tuple]:
-    """[(name, component or None, why it is skipped)] for a --classifiers/--generators value. Unknown
-    names fail now, before any training; a name two plugins register becomes a row that says why."""
-    from nlpzoo.errors import ComponentConflictError
-
-    spec = spec.strip()
-    names = zoo.names(kind.name) if spec == "all" else [] if spec == "none" else \
-        [n.strip() for n in spec.split(",") if n.strip()]
-    selected = []
-    for name in names:
-        try:
-            selected.append((name, zoo.get(kind.name, name), None))
-        except ComponentConflictError as error:
-            selected.append((name, None, f"skipped: {error}"))
-    return selected
-
-
 @main.command("bench")
 @kind_selection_options
 @data_options
@@ -70,11 +53,10 @@ def bench_command(ctx, data, text_col, score_col, fmt, discretize, preprocess, e
 
     zoo = zoo_from(ctx)
     kinds = [k for k in all_kinds().values() if k.trainable]
-    wanted = {kind.name: selections[kind.plural] for kind in kinds}
-    for kind in kinds:  # unknown names fail now, before any training; ambiguous ones become rows
-        select(zoo, kind, selections[kind.plural])
-    wanted = {name: spec if spec.strip() == "all" else [n.strip() for n in spec.split(",") if n.strip()]
-              for name, spec in wanted.items() if spec.strip() != "none"}
+    wanted = {kind.name: spec.strip() if spec.strip() == "all" else [n.strip() for n in spec.split(",") if n.strip()]
+              for kind, spec in ((k, selections[k.plural]) for k in kinds) if spec.strip() != "none"}
+    for name, spec in wanted.items():  # unknown names fail now, before the first line is printed
+        api.select_components(zoo, name, spec)
     if not any(wanted.values()):
         raise ZooError("Nothing to benchmark: name --classifiers, --regressors or --generators (zoo list).")
     if sort_key:

@@ -309,22 +309,11 @@ def bench(models: str | Sequence[str] | dict = "all", data: DataLike = None, *, 
     from .benchmarking import environment, job_list, prepare_shared, run_jobs, summarise
     from .bench_report import sort_summary, write_reports
     from .discovery import get_zoo
-    from .errors import ComponentConflictError
 
     zoo = get_zoo(registry)
     wanted = models if isinstance(models, dict) else {kind: models}
-    selected = {}
-    for kind_name, names in wanted.items():
-        kind_object = get_kind(kind_name)
-        names = zoo.names(kind_object.name) if names == "all" else [names] if isinstance(names, str) else list(names)
-        entries = []
-        for name in names:
-            try:
-                entries.append((name, zoo.get(kind_object.name, name), None))
-            except ComponentConflictError as error:
-                entries.append((name, None, f"skipped: {error}"))
-        if entries:
-            selected[kind_object.name] = entries
+    selected = {get_kind(k).name: select_components(zoo, k, names) for k, names in wanted.items()}
+    selected = {k: entries for k, entries in selected.items() if entries}
     if not selected:
         raise ZooError("Nothing to benchmark: name some models (nlpzoo.list_components()).")
     overrides = {**(params or {}), "epochs": str(epochs)}
@@ -360,6 +349,23 @@ def bench(models: str | Sequence[str] | dict = "all", data: DataLike = None, *, 
                date=datetime.now().isoformat(timespec="seconds"))
     write_reports(out, summaries, rows, env)
     return BenchResult(out, rows, summaries, interrupted, env)
+
+
+def select_components(zoo, kind: str, names: str | Sequence[str]) -> list[tuple]:
+    """[(name, component or None, why it is skipped)] for a bench: "all" or the given names. An
+    unknown name is an error now, before any training; a name two plugins register becomes a row
+    that says why instead of failing the bench."""
+    from .errors import ComponentConflictError
+
+    kind = get_kind(kind).name
+    names = zoo.names(kind) if names == "all" else [names] if isinstance(names, str) else list(names)
+    selected = []
+    for name in names:
+        try:
+            selected.append((name, zoo.get(kind, name), None))
+        except ComponentConflictError as error:
+            selected.append((name, None, f"skipped: {error}"))
+    return selected
 
 
 # -- discovering ------------------------------------------------------------------------------------

@@ -171,7 +171,7 @@ def register_classifiers(register):
 
 def test_a_later_plugin_named_bigru_leaves_existing_runs_listing_and_bench_working(bigru_run, install_plugin,
                                                                                    tmp_path):
-    from nlpzoo.cli.bench import select
+    from nlpzoo.api import select_components
 
     install_plugin("zoo-shadow", "shadow", "zoo_shadow_plugin", SHADOW)
     out, _ = bigru_run
@@ -186,9 +186,8 @@ def test_a_later_plugin_named_bigru_leaves_existing_runs_listing_and_bench_worki
     assert rows["bigru"]["error"].startswith("LookupError: skipped: The classifier name 'bigru' is registered twice")
     assert rows["tfidf-logreg"]["error"] is None
     from nlpzoo.discovery import get_zoo
-    from nlpzoo.kinds import get_kind
 
-    everything = select(get_zoo(), get_kind("classifier"), "all")  # what the default `zoo bench` runs
+    everything = select_components(get_zoo(), "classifier", "all")  # what the default `zoo bench` runs
     assert [why for name, _, why in everything if name == "bigru"][0].startswith("skipped:")
     assert all(why is None for name, _, why in everything if name != "bigru")
 

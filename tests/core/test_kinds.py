@@ -55,7 +55,10 @@ def test_the_five_kinds_each_state_their_contract():
     assert list(all_kinds()) == ["scraper", "preprocessor", "classifier", "regressor", "generator"]
     for kind in all_kinds().values():
         assert kind.hook.startswith("register_") and kind.plural.endswith("s")
-        assert kind.protocol.__doc__ is None or isinstance(kind.protocol.__doc__, str)
+        from nlpzoo import hookspecs
+
+        assert getattr(hookspecs, kind.hook).__doc__.strip()  # every kind's hook is a documented spec
+        assert [m for m in vars(kind.protocol) if callable(getattr(kind.protocol, m)) and not m.startswith("_")]
     assert get_kind("classifiers") is get_kind("classifier")
     assert [k.name for k in all_kinds().values() if k.trainable] == ["classifier", "regressor", "generator"]
 

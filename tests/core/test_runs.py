@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from nlpzoo.cli import main
 from nlpzoo.discovery import get_zoo
-from nlpzoo.errors import RunDirError, TrainingDivergedError
+from nlpzoo.errors import RunDirError
 from nlpzoo.kinds import DataOptions, FitSettings, get_kind
 from nlpzoo.runs import load_run, read_record, train_run
 from tests.helpers import TINY
@@ -167,10 +167,6 @@ def test_runs_of_nlp_zoo_0_1_still_load(finished_run, tmp_path):
     (old / "config.json").write_text(json.dumps({**legacy, "format": "nlp-zoo/classifier-run", "format_version": 1}))
     result = zoo("predict", str(old), "--json", "الطعام لذيذ")
     assert result.exit_code == 0, result.output
-
-
-def test_training_diverged_is_a_zoo_error():
-    assert issubclass(TrainingDivergedError, Exception) and "ZooError" in [c.__name__ for c in TrainingDivergedError.mro()]
 
 
 def test_a_run_from_a_distribution_no_longer_installed_loads_through_the_one_namesake(finished_run, tmp_path):
