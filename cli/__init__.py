@@ -61,6 +61,7 @@ def main(ctx, registry, debug):
     Runs:       zoo runs, zoo runs compare A B, zoo runs clean  (zoo predict latest ...)
     Generate:   zoo run --generator gpt2 --data FILE, zoo generate RUN_DIR --prompt TEXT
     Compare:    zoo bench [--classifiers all] [--generators gpt2] [--seeds 13,14,15]
+    Tune:       zoo tune --classifier bigru --data restaurants --trials 40 [--jobs 2]
     Scale out:  zoo run ... --nproc N  (torchrun -m nlpzoo run ...)
     Extend:     zoo plugin new NAME --kind classifier, zoo plugins --check
     """
@@ -90,7 +91,7 @@ def zoo_from(ctx):
     return get_zoo(ctx.obj.get("registry") if ctx.obj else None)
 
 
-from . import bench, data, listing, plugin, run, runs, scrape  # noqa: E402,F401  (commands register themselves on `main`)
+from . import bench, data, listing, plugin, run, runs, scrape, tune  # noqa: E402,F401  (commands register themselves on `main`)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -49,6 +49,7 @@ def list_command(ctx, kind, pattern, where, as_json):
 @click.pass_context
 def info_command(ctx, name, as_json):
     """Parameters, defaults, types and origin of a component."""
+    from nlpzoo.api import describe
     from nlpzoo.errors import UnknownComponentError
 
     zoo = zoo_from(ctx)
@@ -58,11 +59,7 @@ def info_command(ctx, name, as_json):
     entries = []
     for c in found:
         row = _component_row(c)
-        defaults = c.default_params()
-        row["params"] = [{"name": p.name, "type": p.type_name, "default": defaults[p.name],
-                          "help": p.help, "choices": list(p.choices) if p.choices else None,
-                          "min": p.min, "max": p.max, "budget": p.budget}
-                         for p in c.params]
+        row["params"] = describe(c)["params"]
         row["conflict"] = len(zoo.find(name)) > 1 and sum(x.kind == c.kind for x in found) > 1
         entries.append(row)
     if as_json:  # one component: an object; a name several kinds share: a list of them
@@ -78,8 +75,9 @@ def info_command(ctx, name, as_json):
         if row["conflict"]:
             click.secho("  conflict: another plugin registers the same name; building it fails until one"
                         " is disabled (ZOO_DISABLE_PLUGINS).", fg="yellow")
-        print_table(["parameter", "type", "default", "allowed", "help"],
-                    [[p["name"], p["type"], _shown(p["default"]), _allowed(p), p["help"]] for p in row["params"]])
+        print_table(["parameter", "type", "default", "allowed", "tune searches", "help"],
+                    [[p["name"], p["type"], _shown(p["default"]), _allowed(p), p["search"] or "", p["help"]]
+                     for p in row["params"]], drop_first=("tune searches",))
 
 
 def _shown(value) -> str:

@@ -189,7 +189,7 @@ def train(model: str, data: DataLike = None, *, kind: str = "classifier", text_c
 
     ``data``: a file, a registry dataset name (``nlpzoo.list_datasets()``), a pandas DataFrame,
     ``(texts, scores)``, or a list of texts (generators); None is the built-in demo set.
-    ``preprocess``: "normalize,tokenize", "none", or "default" (the kind's own). ``params``: the
+    ``preprocess``: "normalize,tokenize", "none", or "default" (a preset's own chain, else the kind's). ``params``: the
     component's parameters (``nlpzoo.info(model)``). ``out``: the run folder (default
     ``runs/<time>-<model>``). ``resume``: continue an unfinished run folder instead. ``on_epoch``
     is called with each finished epoch's record. Returns the :class:`Run`.
@@ -222,7 +222,7 @@ def train(model: str, data: DataLike = None, *, kind: str = "classifier", text_c
         component = zoo.get(kind_object.name, model)
         component.resolve_params(overrides)  # a bad parameter fails before any work
         path, text_col, score_col = materialize(data, text_col, score_col)
-        chain = kind_object.default_preprocess if preprocess == "default" else preprocess
+        chain = (component.preprocess or kind_object.default_preprocess) if preprocess == "default" else preprocess
         options = DataOptions(path, text_col, score_col, fmt, discretize, tuple(score_range) if score_range else None,
                               None if not chain or chain.strip().lower() == "none" else chain, seed,
                               test_fraction, validation_fraction)
@@ -345,10 +345,61 @@ def bench(models: str | Sequence[str] | dict = "all", data: DataLike = None, *, 
                split=f"{1 - options.test_fraction - options.validation_fraction:.0%} train /"
                      f" {options.validation_fraction:.0%} validation / {options.test_fraction:.0%} test",
                seeds=",".join(map(str, seeds)), epochs=epochs,
-               preprocess=options.preprocess if options.preprocess != "default" else "each kind's default",
+               preprocess=options.preprocess if options.preprocess != "default"
+               else "each kind's default (a preset's own chain where it has one)",
                date=datetime.now().isoformat(timespec="seconds"))
     write_reports(out, summaries, rows, env)
     return BenchResult(out, rows, summaries, interrupted, env)
+
+
+# -- tuning -------------------------------------------------------------------------------------------
+def tune(model: str, data: DataLike = None, *, kind: str = "classifier", trials: int | None = None,
+         timeout: str | float | None = None, space: str | Path | dict | None = None,
+         preprocess: Sequence[str] | None = None, params: dict | None = None, seed: int = 13,
+         seeds: Sequence[int] | None = None, pruner: str = "median", jobs: int = 1, threads: int | None = None,
+         study: str | None = None, storage: str | None = None, out: str | Path = "tune-out", device: str = "auto",
+         text_col: str | None = None, score_col: str | None = None, fmt: str | None = None,
+         discretize: str | None = None, test_fraction: float = 0.2, validation_fraction: float = 0.1,
+         registry: str | None = None, progress: bool = True, on_trial: Callable[[dict], Any] | None = None,
+         log: Callable[[str], Any] = log_info) -> TuneResult:
+    """Search ``model``'s parameters (and preprocessing) with Optuna, as ``zoo tune`` does.
+
+    Trials are scored on the validation split of one fixed split (``seed``), averaged over ``seeds``
+    when given; the best trial is then retrained and tested once. ``trials`` counts the study's
+    finished trials (a continued study runs the missing ones; default 20 without ``timeout``);
+    ``timeout``: "30m", "2h" or seconds. ``space``: a space file or the same as a dict;
+    ``preprocess``: candidate chains; ``params``: fixed values. ``pruner``: median, hyperband or
+    none. ``jobs`` worker processes share the study's storage (SQLite in ``out/STUDY/study.db``,
+    or ``storage``, any Optuna RDB URL). ``on_trial`` gets each finished trial as a dict.
+    Returns a :class:`TuneResult` (``result.best``, ``result.test``, ``result.to_dataframe()``).
+    """
+    from .discovery import get_zoo
+    from .tuning import PRUNERS, build_space, default_study_name, parse_duration, read_space_file, run_study
+
+    zoo = get_zoo(registry)
+    kind_object = get_kind(kind)
+    if not kind_object.trainable or kind_object.validation_metric is None:
+        raise ZooError(f"A {kind_object.name} has no validation metric to tune; kinds you can tune: "
+                       + ", ".join(k.name for k in _trainable() if k.validation_metric) + ".")
+    if pruner not in PRUNERS:
+        raise ZooError(f"pruner {pruner!r}: choose one of {', '.join(PRUNERS)}.")
+    if trials is not None and trials < 1:
+        raise ZooError(f"trials must be at least 1, got {trials}.")
+    seconds = parse_duration(timeout)
+    trials = 20 if trials is None and seconds is None else trials
+    component = zoo.get(kind_object.name, model)
+    user_space = read_space_file(space) if isinstance(space, (str, Path)) else space
+    search_space = build_space(component, kind_object, user_space, params, list(preprocess or []), zoo)
+    path, text_col, score_col = materialize(data, text_col, score_col)
+    options = DataOptions(path, text_col, score_col, fmt, discretize, None, None, seed, test_fraction,
+                          validation_fraction)
+    name = study or default_study_name(component.name, data if isinstance(data, (str, Path)) else path)
+    if not name or "/" in name or name in (".", ".."):
+        raise ZooError(f"study name {name!r}: use letters, digits, '.', '_' and '-'.")
+    return run_study(kind_object, component, search_space, options, zoo, trials=trials, timeout=seconds,
+                     seeds=list(seeds or [seed]), pruner=pruner, jobs=max(1, jobs), threads=threads, name=name,
+                     folder=Path(out) / name, storage=storage, device=device, registry=registry, log=log,
+                     progress=progress, on_trial=on_trial)
 
 
 def select_components(zoo, kind: str, names: str | Sequence[str]) -> list[tuple]:
@@ -391,7 +442,8 @@ def describe(component) -> dict:
             "description": component.description, "capabilities": component.capabilities,
             "params": [{"name": p.name, "type": p.type_name, "default": defaults[p.name], "help": p.help,
                         "choices": list(p.choices) if p.choices else None, "min": p.min, "max": p.max,
-                        "budget": p.budget} for p in component.params]}
+                        "budget": p.budget, "search": p.search.describe() if p.search else None}
+                       for p in component.params]}
 
 
 def list_datasets(registry: str | None = None) -> list[dict]:
@@ -400,3 +452,4 @@ def list_datasets(registry: str | None = None) -> list[dict]:
 
     return [{"name": e.name, "description": e.description, "url": e.url, "path": e.path, "format": e.format}
             for e in get_zoo(registry).registry.datasets.values()]
+from .tuning import TuneResult  # noqa: E402,F401  (nlpzoo.TuneResult)

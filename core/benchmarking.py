@@ -64,6 +64,7 @@ def run_job(job: dict) -> dict:
         row.update({k: metrics[k] for k in ("class_names", "confusion_matrix", "bleu_signature", "chrf_signature")
                     if k in metrics})
         row.update({"distribution": component.distribution, "version": component.version, "run_dir": job["run_dir"],
+                    "preprocess": options.preprocess or "none",
                     "split_test_rows": prepared.split.test, "error": None})
     except KeyboardInterrupt:
         raise
@@ -181,9 +182,11 @@ def job_list(selected: dict, seeds: list[int], overrides: dict, data_options: di
     for kind_name, entries in selected.items():
         kind = get_kind(kind_name)
         preprocess = data_options.get("preprocess", "default")
-        options = {**data_options, "preprocess": kind.default_preprocess if preprocess == "default" else preprocess}
         for seed in seeds:
             for name, component, why in entries:
+                chain = (getattr(component, "preprocess", None) or kind.default_preprocess) \
+                    if preprocess == "default" else preprocess  # a tuned preset keeps the chain it was tuned with
+                options = {**data_options, "preprocess": chain}
                 jobs.append({"kind": kind_name, "name": name, "seed": seed, "params": overrides, "threads": threads,
                              "device": device, "registry": registry, "eval_texts": eval_texts, "skip": why,
                              "run_dir": str(out / "runs" / kind.plural / f"{name.replace(':', '_')}-seed{seed}"),

@@ -15,6 +15,77 @@ _SCALARS = (bool, int, float, str)
 
 
 @dataclass(frozen=True)
+class Search:
+    """How ``zoo tune`` searches one parameter: a range (``Search.range(1e-4, 1e-2, log=True)``,
+    ``Search.range(64, 256, step=64)``) or a list of values (``Search.among("max", "mean")``).
+
+    A range needs an int or float parameter and must lie inside the parameter's ``min``/``max``;
+    ``log=True`` samples evenly on a log scale (learning rates, regularisation strengths) and needs
+    ``low > 0``; ``step`` samples a grid. Values of ``among`` must be valid values of the parameter
+    (a list parameter's values are written as ``"3,4,5"``). The core checks all of this when the
+    plugin registers, and again for a user's ``--space`` file.
+    """
+
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    step: float | None = None
+    choices: tuple | None = None
+
+    @classmethod
+    def range(cls, low: float, high: float, log: bool = False, step: float | None = None) -> "Search":
+        return cls(low=low, high=high, log=log, step=step)
+
+    @classmethod
+    def among(cls, *choices) -> "Search":
+        return cls(choices=tuple(choices))
+
+    def describe(self) -> str:
+        if self.choices is not None:
+            return "one of " + ", ".join(map(str, self.choices))
+        text = f"{self.low} to {self.high}"
+        return text + (" (log scale)" if self.log else "") + (f" in steps of {self.step}" if self.step else "")
+
+    def check(self, param: "Param", where: str) -> None:
+        """Raise ParameterError when this space does not fit ``param``."""
+        named = f"{where}: parameter '{param.name}'"
+        if self.choices is not None:
+            if self.low is not None or self.high is not None or self.log or self.step is not None:
+                raise ParameterError(f"{named}: give either choices or a low/high range, not both.")
+            if not self.choices:
+                raise ParameterError(f"{named}: choices is empty; list at least one value.")
+            for choice in self.choices:
+                if not isinstance(choice, (bool, int, float, str)):
+                    raise ParameterError(f"{named}: choice {choice!r} must be a number, a string or true/false"
+                                         + (' (write a list value as "3,4,5")' if param.is_list else "") + ".")
+                param.convert(choice, where, strict=not isinstance(choice, str))
+            return
+        if param.is_list or param.item_type not in (int, float):
+            raise ParameterError(f"{named} is {param.type_name}: a low/high range needs an int or float parameter."
+                                 f" Search it with choices instead, e.g. {param.name} = {{choices = [...]}}.")
+        for label, value in (("low", self.low), ("high", self.high)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ParameterError(f"{named}: '{label}' must be a finite number, got {value!r}.")
+            if param.item_type is int and float(value) != int(value):
+                raise ParameterError(f"{named} is an int: '{label}' must be a whole number, got {value!r}.")
+        if not self.low < self.high:
+            raise ParameterError(f"{named}: low ({self.low}) must be below high ({self.high}).")
+        if (param.min is not None and self.low < param.min) or (param.max is not None and self.high > param.max):
+            raise ParameterError(f"{named}: the range {self.low} to {self.high} leaves the parameter's declared"
+                                 f" limits ({param.range_text}); narrow it.")
+        if self.log and self.low <= 0:
+            raise ParameterError(f"{named}: a log-scale range needs low > 0, got {self.low}.")
+        if self.step is not None:
+            if isinstance(self.step, bool) or not isinstance(self.step, (int, float)) or self.step <= 0:
+                raise ParameterError(f"{named}: 'step' must be a positive number, got {self.step!r}.")
+            if self.log:
+                raise ParameterError(f"{named}: use either log = true or a step, not both (Optuna samples one or"
+                                     " the other).")
+            if param.item_type is int and float(self.step) != int(self.step):
+                raise ParameterError(f"{named} is an int: 'step' must be a whole number, got {self.step!r}.")
+
+
+@dataclass(frozen=True)
 class Param:
     """One parameter of a component.
 
@@ -22,8 +93,10 @@ class Param:
     command line as ``3,4,5``). ``min``/``max`` bound numbers (and every item of a numeric list);
     ``choices`` lists the allowed values. ``budget=True`` marks a training-budget parameter
     (epochs, a step limit) that ``--resume`` may change; any other change to a resumed run is an
-    error. The core checks defaults when the plugin registers and every value before a run starts,
-    and passes values to the factory already converted.
+    error. ``search`` declares how ``zoo tune`` searches the parameter (:class:`Search`); a
+    parameter without one is left at its value unless the user's space file searches it. The core
+    checks defaults (and search spaces) when the plugin registers and every value before a run
+    starts, and passes values to the factory already converted.
     """
 
     name: str
@@ -34,6 +107,7 @@ class Param:
     min: float | None = None
     max: float | None = None
     budget: bool = False
+    search: Search | None = None
 
     @property
     def item_type(self) -> type:
@@ -73,6 +147,15 @@ class Param:
                             f" ({str(error).split(': ', 1)[-1]})") from None
         if converted != (list(self.default) if isinstance(self.default, tuple) else self.default):
             raise TypeError(f"parameter '{self.name}': default {self.default!r} is not of type {self.type_name}")
+        if self.search is not None:
+            if not isinstance(self.search, Search):
+                raise TypeError(f"parameter '{self.name}': search must be an nlpzoo.Search, got {self.search!r}")
+            if self.budget:
+                raise TypeError(f"parameter '{self.name}': a budget parameter is set by the study, not searched")
+            try:
+                self.search.check(self, "search")
+            except ParameterError as error:
+                raise TypeError(f"parameter '{self.name}': {str(error).split(': ', 2)[-1]}") from None
 
     def convert(self, value: Any, where: str, strict: bool = False) -> Any:
         """``value`` as this parameter's type, checked against choices and range. Text (from the
@@ -174,7 +257,7 @@ class Component:
     module import-cheap, since the module named there is imported only when the component is built.
     ``capabilities`` is free metadata that ``zoo list --where key=value`` filters on.
     The core fills in ``kind``, ``plugin``, ``distribution`` and ``version`` on registration;
-    ``base`` is set for presets from registry.toml.
+    ``base``, ``defaults`` and ``preprocess`` are set for presets from registry.toml.
     """
 
     name: str
@@ -188,6 +271,7 @@ class Component:
     version: str = ""
     base: str | None = None
     defaults: dict = field(default_factory=dict)  # preset overrides of the params' defaults
+    preprocess: str | None = None   # a preset's preprocessing chain (None: the kind's default)
 
     def __post_init__(self):
         object.__setattr__(self, "params", tuple(self.params))

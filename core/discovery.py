@@ -167,7 +167,7 @@ class Zoo:
             presets.append(base.with_origin(
                 name=preset.name, description=preset.description, base=base.base or base.name,
                 defaults={**base.defaults, **overrides}, plugin="registry", distribution=preset.source,
-                version="", capabilities={**base.capabilities, "base_distribution": base.distribution}))
+                version="", preprocess=preset.preprocess or base.preprocess, capabilities={**base.capabilities, "base_distribution": base.distribution}))
         named[preset.name] = presets
         return True
 

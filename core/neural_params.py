@@ -6,9 +6,10 @@ Declared here, apart from :mod:`nlpzoo.neural`, so a plugin's declaration import
     from nlpzoo.neural_params import NEURAL_REGRESSION_PARAMS  # a regressor's: vocabulary + training + regression
 
 A plugin lists its own architecture parameters (embedding size, hidden size, ...) beside them.
-Every range is checked by the core before a run starts.
+Every range is checked by the core before a run starts; ``search`` is the space ``zoo tune``
+searches by default (a user's space file overrides it).
 """
-from .components import Param
+from .components import Param, Search
 
 VOCABULARY_PARAMS = (
     Param("units", str, "word", "Token units: 'word' (whitespace tokens after preprocessing), 'subword' (a BPE"
@@ -16,15 +17,17 @@ VOCABULARY_PARAMS = (
           choices=("word", "subword", "pretrained")),
     Param("tokenizer", str, "", "units=pretrained: a Hugging Face tokenizer (hub id or local folder)."),
     Param("vocab_size", int, 30000, "Largest vocabulary (words) or BPE vocabulary size (subwords).", min=10),
-    Param("min_freq", int, 2, "Words seen fewer times in the training split map to <unk>.", min=1),
+    Param("min_freq", int, 2, "Words seen fewer times in the training split map to <unk>.", min=1,
+          search=Search.range(1, 3)),
     Param("max_len", int, 200, "Tokens kept per text (the rest is cut).", min=1),
 )
 
 TRAINING_PARAMS = (
     Param("epochs", int, 8, "Most epochs; early stopping may end sooner.", min=1, budget=True),
-    Param("batch_size", int, 32, "Texts per batch (batches group texts of similar length).", min=1),
-    Param("lr", float, 0.002, "AdamW learning rate.", min=1e-7, max=1.0),
-    Param("weight_decay", float, 0.0, "AdamW weight decay.", min=0.0),
+    Param("batch_size", int, 32, "Texts per batch (batches group texts of similar length).", min=1,
+          search=Search.among(16, 32, 64)),
+    Param("lr", float, 0.002, "AdamW learning rate.", min=1e-7, max=1.0, search=Search.range(3e-4, 1e-2, log=True)),
+    Param("weight_decay", float, 0.0, "AdamW weight decay.", min=0.0, search=Search.among(0.0, 1e-4, 1e-2)),
     Param("clip_norm", float, 1.0, "Gradient-norm clipping (0 turns it off).", min=0.0),
     Param("patience", int, 3, "Epochs without a better validation score before stopping.", min=1,
           budget=True),
@@ -33,7 +36,8 @@ TRAINING_PARAMS = (
 )
 
 CLASSIFICATION_PARAMS = (
-    Param("class_weights", bool, True, "Weight the loss by inverse class frequency."),
+    Param("class_weights", bool, True, "Weight the loss by inverse class frequency.",
+          search=Search.among(True, False)),
 )
 
 REGRESSION_PARAMS = (

@@ -10,6 +10,7 @@ datasets or replace built-in ones by name.
     [classifiers.bigru-small]              # a preset: a new name over an existing component
     base = "bigru"
     description = "BiGRU with a small hidden state"
+    preprocess = "normalize,tokenize,isri" # optional: the chain this preset trains with
     hidden_size = 64                       # any other key overrides one of the base's parameters
 
     [datasets.restaurants]
@@ -44,6 +45,7 @@ class Preset:
     description: str
     params: dict
     source: str  # the file that declared it
+    preprocess: str | None = None
 
 
 @dataclass
@@ -156,9 +158,13 @@ def _merge_preset(registry: Registry, path: Path, kind: str, table: str, name: s
     description = body.get("description", f"Preset over {base}.")
     if not isinstance(description, str):
         raise RegistryError(f"{where}: key 'description' must be a string.")
-    params = {k: v for k, v in body.items() if k not in ("base", "description")}
+    preprocess = body.get("preprocess")
+    if preprocess is not None and not isinstance(preprocess, str):
+        raise RegistryError(f"{where}: key 'preprocess' must be a string of comma-separated preprocessors, e.g."
+                            ' "normalize,tokenize" (or "none").')
+    params = {k: v for k, v in body.items() if k not in ("base", "description", "preprocess")}
     registry.presets = [p for p in registry.presets if not (p.kind == kind and p.name == name)]
-    registry.presets.append(Preset(kind, name, base, description, params, str(path)))
+    registry.presets.append(Preset(kind, name, base, description, params, str(path), preprocess))
 
 
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")

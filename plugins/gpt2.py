@@ -4,16 +4,17 @@ The implementation is :mod:`nlpzoo.plugins.gpt2_model`, imported only when the g
 """
 from __future__ import annotations
 
-from nlpzoo import Component, Param, hookimpl
+from nlpzoo import Component, Param, Search, hookimpl
 
 GPT2_PARAMS = [
     Param("model", str, "scratch", "The pre-trained model to fine-tune: a hub id (gpt2, aubmindlab/aragpt2-base),"
           " a local folder written by save_pretrained, or 'scratch' for a small GPT-2 trained from nothing."),
     Param("epochs", int, 3, "Training epochs over the packed blocks.", min=1, budget=True),
     Param("lr", float, 5e-4, "Peak AdamW learning rate (use ~5e-5 when fine-tuning a pre-trained model).",
-          min=1e-7, max=1.0),
-    Param("weight_decay", float, 0.01, "AdamW weight decay.", min=0.0),
-    Param("warmup_ratio", float, 0.1, "Share of optimizer steps spent warming the learning rate up.", min=0.0, max=1.0),
+          min=1e-7, max=1.0, search=Search.range(1e-5, 3e-3, log=True)),
+    Param("weight_decay", float, 0.01, "AdamW weight decay.", min=0.0, search=Search.among(0.0, 0.01, 0.1)),
+    Param("warmup_ratio", float, 0.1, "Share of optimizer steps spent warming the learning rate up.", min=0.0, max=1.0,
+          search=Search.range(0.0, 0.2)),
     Param("block_size", int, 128, "Tokens per packed training block.", min=2),
     Param("batch_size", int, 8, "Blocks per step.", min=1),
     Param("grad_accum", int, 1, "Steps whose gradients are summed before an optimizer update.", min=1),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from nlpzoo import Component, Param
+from nlpzoo import Component, Param, Search
 from nlpzoo.neural_params import NEURAL_PARAMS, NEURAL_REGRESSION_PARAMS
 
 
@@ -36,13 +36,15 @@ def recurrent_component(name: str, cell: str, bidirectional: bool, description: 
         description=description.replace("classifier", "regressor") if regression else description,
         factory=partial(build_regressor if regression else build, cell, bidirectional),
         params=[
-            Param("embedding_dim", int, 128, "Size of the token embeddings.", min=1),
-            Param("hidden_size", int, 128, "Hidden units per direction.", min=1),
+            Param("embedding_dim", int, 128, "Size of the token embeddings.", min=1,
+                  search=Search.range(64, 256, step=64)),
+            Param("hidden_size", int, 128, "Hidden units per direction.", min=1,
+                  search=Search.range(64, 256, step=64)),
             Param("layers", int, 1, "Stacked recurrent layers.", min=1),
             Param("dropout", float, 0.3, "Dropout on embeddings, between layers and before the output.",
-                  min=0.0, max=0.95),
+                  min=0.0, max=0.95, search=Search.range(0.1, 0.6)),
             Param("pooling", str, "max", "Pooling over time, masked so padding never counts.",
-                  choices=("max", "mean", "max+mean")),
+                  choices=("max", "mean", "max+mean"), search=Search.among("max", "mean", "max+mean")),
             *(NEURAL_REGRESSION_PARAMS if regression else NEURAL_PARAMS),
         ],
         capabilities={"family": "recurrent", "cell": cell, "bidirectional": bidirectional,

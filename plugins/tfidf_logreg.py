@@ -4,7 +4,7 @@ Saved without pickles: vocabularies as JSON, IDF weights and coefficients as saf
 """
 from __future__ import annotations
 
-from nlpzoo import Component, Param, hookimpl
+from nlpzoo import Component, Param, Search, hookimpl
 
 
 class TfidfLogReg:
@@ -75,9 +75,11 @@ def register_classifiers(register):
         name="tfidf-logreg",
         description="TF-IDF (char 2-5 + word 1-2 n-grams) + logistic regression: the classical reference.",
         factory=TfidfLogReg,
-        params=[Param("C", float, 10.0, "Inverse regularisation strength.", min=1e-9),
+        params=[Param("C", float, 10.0, "Inverse regularisation strength.", min=1e-9,
+                      search=Search.range(0.1, 100.0, log=True)),
                 Param("max_features", int, 200000, "Most n-grams kept per vectorizer.", min=1),
-                Param("class_weight", str, "balanced", "Class weighting.", choices=("balanced", "none")),
+                Param("class_weight", str, "balanced", "Class weighting.", choices=("balanced", "none"),
+                      search=Search.among("balanced", "none")),
                 Param("max_iter", int, 2000, "Most solver iterations.", min=1)],
         capabilities={"family": "linear", "task": "text-classification", "needs_download": False},
     ))

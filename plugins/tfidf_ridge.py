@@ -4,7 +4,7 @@ The same features as `tfidf-logreg`; saved without pickles (JSON vocabularies, s
 """
 from __future__ import annotations
 
-from nlpzoo import Component, Param, hookimpl
+from nlpzoo import Component, Param, Search, hookimpl
 
 
 class TfidfRidge:
@@ -64,7 +64,8 @@ def register_regressors(register):
         name="tfidf-ridge",
         description="TF-IDF (char 2-5 + word 1-2 n-grams) + ridge regression: the regression reference.",
         factory=TfidfRidge,
-        params=[Param("alpha", float, 0.3, "Ridge regularisation strength.", min=0.0),
+        params=[Param("alpha", float, 0.3, "Ridge regularisation strength.", min=0.0,
+                      search=Search.range(0.01, 10.0, log=True)),
                 Param("max_features", int, 200000, "Most n-grams kept per vectorizer.", min=1)],
         capabilities={"family": "linear", "task": "text-regression", "needs_download": False},
     ))

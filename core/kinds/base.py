@@ -101,6 +101,11 @@ class TrainableKind(Kind, abc.ABC):
     default_preprocess: ClassVar[str | None] = None
     columns: ClassVar[tuple[Column, ...]] = ()    # bench summary columns (after the name)
     primary_metric: ClassVar[str] = ""            # the bench's default sort key
+    # What ``zoo tune`` optimises: a score on the validation split (never the test split), and the
+    # key of that score in each epoch's record, which the pruner sees as training goes. A kind
+    # without a ``validation_metric`` cannot be tuned.
+    validation_metric: ClassVar[Column | None] = None
+    epoch_metric: ClassVar[str] = ""
 
     @abc.abstractmethod
     def prepare(self, options: DataOptions, zoo, log=log_info, progress: bool = False):
@@ -125,6 +130,10 @@ class TrainableKind(Kind, abc.ABC):
     @abc.abstractmethod
     def same_fingerprint(self, a, b) -> bool:
         """Whether two fingerprints agree (within float tolerance)."""
+
+    def validation_score(self, model, prepared, settings: FitSettings) -> float:
+        """``validation_metric`` of a trained model on the validation split, computed by the core."""
+        raise NotImplementedError(f"the {self.name} kind declares no validation metric")
 
     def write_artifacts(self, run_dir: Path, metrics: dict, history: dict, title: str) -> None:
         """Plots and other files beside the metrics."""

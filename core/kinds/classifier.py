@@ -171,6 +171,8 @@ class ClassifierKind(TrainableKind):
                Column("inference_texts_per_second", "infer texts/s", 0), Column("parameters", "params", 0, False),
                Column("model_size_bytes", "size MB", 1, False))
     primary_metric = "macro_f1"
+    validation_metric = Column("macro_f1", "validation macro-F1")
+    epoch_metric = "val_macro_f1"
 
     def prepare(self, options, zoo, log=log_info, progress=False) -> PreparedData:
         return prepare_classification_data(options, zoo, log, progress)
@@ -200,6 +202,15 @@ class ClassifierKind(TrainableKind):
         metrics = classification_metrics(test.labels, probabilities.argmax(1), prepared.class_names)
         metrics["inference_texts_per_second"] = len(test.texts) / seconds if seconds else None
         return metrics
+
+    def validation_score(self, model, prepared: PreparedData, settings: FitSettings) -> float:
+        import numpy as np
+
+        from ..metrics import classification_metrics
+
+        validation = prepared.part("validation")
+        predicted = np.asarray(model.predict_proba(validation.texts), dtype=np.float64).argmax(1)
+        return float(classification_metrics(validation.labels, predicted, prepared.class_names)["macro_f1"])
 
     def fingerprint(self, model, prepared: PreparedData):
         import numpy as np

@@ -163,6 +163,8 @@ class GeneratorKind(TrainableKind):
                Column("generation_tokens_per_second", "gen tok/s", 0), Column("train_seconds", "train s", 1, False),
                Column("parameters", "params", 0, False))
     primary_metric = "test_perplexity"
+    validation_metric = Column("perplexity", "validation perplexity", 2, higher_is_better=False)
+    epoch_metric = "val_perplexity"
 
     def prepare(self, options, zoo, log=log_info, progress=False) -> PreparedTexts:
         from ..data import load_texts
@@ -186,6 +188,11 @@ class GeneratorKind(TrainableKind):
     def evaluate(self, model, prepared: PreparedTexts, settings: FitSettings) -> dict:
         return evaluate_generator(model, prepared.part("test"), settings.seed,
                                   settings.eval_texts if settings.eval_texts is not None else EVAL_TEXTS)
+
+    def validation_score(self, model, prepared: PreparedTexts, settings: FitSettings) -> float:
+        total, tokens = model.log_likelihood(prepared.part("validation"))
+        value = perplexity(total, tokens)
+        return float("inf") if value is None else value
 
     def fingerprint(self, model, prepared: PreparedTexts):
         return model.log_likelihood(prepared.part("test")[:4] or ["نص"])

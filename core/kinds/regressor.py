@@ -184,6 +184,8 @@ class RegressorKind(TrainableKind):
                Column("train_seconds", "train s", 1, False), Column("inference_texts_per_second", "infer texts/s", 0),
                Column("parameters", "params", 0, False))
     primary_metric = "spearman"
+    validation_metric = Column("spearman", "validation Spearman")
+    epoch_metric = "val_spearman"
 
     def prepare(self, options, zoo, log=log_info, progress=False) -> PreparedScores:
         return prepare_regression_data(options, zoo, log, progress)
@@ -212,6 +214,15 @@ class RegressorKind(TrainableKind):
         metrics = regression_metrics(test.scores, clip(raw, prepared.score_range))
         metrics["inference_texts_per_second"] = len(test.texts) / seconds if seconds else None
         return metrics
+
+    def validation_score(self, model, prepared: PreparedScores, settings: FitSettings) -> float:
+        import numpy as np
+
+        from ..metrics import regression_metrics
+
+        validation = prepared.part("validation")
+        raw = np.asarray(model.predict(validation.texts), dtype=np.float64)
+        return float(regression_metrics(validation.scores, clip(raw, prepared.score_range))["spearman"])
 
     def fingerprint(self, model, prepared: PreparedScores):
         import numpy as np

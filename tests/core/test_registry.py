@@ -152,3 +152,20 @@ def test_a_download_lands_in_the_cache_with_its_declared_format(tmp_path, monkey
     entry = DatasetEntry(name="reviews", source="x", url="http://127.0.0.1/a/evil.pth", sha256="b" * 64, format="tsv")
     target = cached_path(entry)
     assert target.suffix == ".tsv" and target.resolve().parent == cache_dir().resolve()
+
+
+def test_a_preset_trains_with_its_own_preprocessing_unless_the_run_names_one(tmp_path):
+    import nlpzoo
+
+    path = write(tmp_path, '[classifiers.stems]\nbase = "tfidf-logreg"\npreprocess = "normalize,tokenize,isri"\n'
+                           '[classifiers.stems-again]\nbase = "stems"\nC = 2.0\n')
+    zoo = zoo_with(path)
+    assert zoo.get("classifier", "stems").preprocess == "normalize,tokenize,isri"
+    assert zoo.get("classifier", "stems-again").preprocess == "normalize,tokenize,isri"  # presets inherit it
+    assert zoo.get("classifier", "tfidf-logreg").preprocess is None
+    run = nlpzoo.train("stems-again", registry=str(path), out=tmp_path / "run", progress=False)
+    assert run.record["preprocess"] == ["normalize", "tokenize", "isri"]
+    plain = nlpzoo.train("stems", registry=str(path), preprocess="normalize", out=tmp_path / "plain", progress=False)
+    assert plain.record["preprocess"] == ["normalize"]
+    with pytest.raises(RegistryError, match="'preprocess' must be a string"):
+        zoo_with(write(tmp_path, '[classifiers.bad]\nbase = "bigru"\npreprocess = ["isri"]\n'))

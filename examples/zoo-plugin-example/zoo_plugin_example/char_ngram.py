@@ -15,7 +15,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from nlpzoo import Component, Param, hookimpl
+from nlpzoo import Component, Param, Search, hookimpl
 
 START, END, UNKNOWN = "\x02", "\x03", "\x00"
 
@@ -117,7 +117,8 @@ def register_generators(register):
         name="char-ngram",
         description="Character n-gram language model with interpolated smoothing (not a transformer).",
         factory=CharNgram,
-        params=[Param("order", int, 5, "Characters of context plus one.", min=2, max=10),
-                Param("smoothing", float, 1.0, "Weight of the shorter context (k in the formula).", min=1e-6)],
+        params=[Param("order", int, 5, "Characters of context plus one.", min=2, max=10, search=Search.range(3, 7)),
+                Param("smoothing", float, 1.0, "Weight of the shorter context (k in the formula).", min=1e-6,
+                      search=Search.range(0.1, 10.0, log=True))],
         capabilities={"family": "n-gram", "task": "text-generation", "needs_download": False},
     ))

@@ -10,7 +10,7 @@ import math
 from collections import Counter
 from pathlib import Path
 
-from nlpzoo import Component, Param, hookimpl
+from nlpzoo import Component, Param, Search, hookimpl
 
 
 class NaiveBayes:
@@ -68,7 +68,8 @@ def register_classifiers(register):
         name="naive-bayes",
         description="Multinomial naive Bayes over whitespace tokens (example third-party plugin).",
         factory=NaiveBayes,
-        params=[Param("alpha", float, 1.0, "Additive (Laplace) smoothing.", min=1e-9),
-                Param("min_freq", int, 1, "Words seen fewer times are ignored.", min=1)],
+        params=[Param("alpha", float, 1.0, "Additive (Laplace) smoothing.", min=1e-9,
+                      search=Search.range(0.01, 10.0, log=True)),
+                Param("min_freq", int, 1, "Words seen fewer times are ignored.", min=1, search=Search.range(1, 3))],
         capabilities={"family": "bayes", "task": "text-classification", "needs_download": False},
     ))
