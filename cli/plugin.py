@@ -60,7 +60,7 @@ CLASSIFIER = '''"""`{name}`: a text classifier for nlp-zoo, built on the zoo's n
 The toolkit (nlpzoo.neural) brings tokenisation, batching, the training loop, early stopping,
 checkpoints and saving; this module only writes the torch module. Replace it with your own.
 """
-from nlpzoo import Component, Param, hookimpl
+from nlpzoo import Component, Param, Search, hookimpl
 from nlpzoo.neural_params import NEURAL_PARAMS
 
 
@@ -91,7 +91,9 @@ def register_classifiers(register):
         name="{name}",
         description="{description}",
         factory=build,
-        params=[Param("embedding_dim", int, 64, "Size of the token embeddings.", min=1), *NEURAL_PARAMS],
+        params=[Param("embedding_dim", int, 64, "Size of the token embeddings.", min=1,
+                      search=Search.range(32, 256, step=32)),  # how zoo tune searches it
+                *NEURAL_PARAMS],
         capabilities={{"task": "text-classification", "needs_download": False}},
     ))
 '''
@@ -131,7 +133,7 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from nlpzoo import Component, Param, hookimpl
+from nlpzoo import Component, Param, Search, hookimpl
 
 END = "\\x03"
 
@@ -198,7 +200,8 @@ def register_generators(register):
         name="{name}",
         description="{description}",
         factory=Bigram,
-        params=[Param("smoothing", float, 1.0, "Weight of the unigram distribution.", min=1e-6)],
+        params=[Param("smoothing", float, 1.0, "Weight of the unigram distribution.", min=1e-6,
+                      search=Search.range(0.01, 100.0, log=True))],  # how zoo tune searches it
         capabilities={{"task": "text-generation", "needs_download": False}},
     ))
 '''
