@@ -5,6 +5,7 @@ traceback); Ctrl-C becomes exit code 130 after the command has saved what it can
 """
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -68,6 +69,12 @@ def main(ctx, registry, debug):
     ctx.ensure_object(dict)
     ctx.obj["registry"] = registry
     ctx.obj["debug"] = debug
+    if registry and os.environ.get("ZOO_REGISTRY") != registry:
+        # Plugins that build other components (an ensemble's members) and worker processes see it too.
+        previous = os.environ.get("ZOO_REGISTRY")
+        os.environ["ZOO_REGISTRY"] = registry
+        ctx.call_on_close(lambda: os.environ.pop("ZOO_REGISTRY") if previous is None
+                          else os.environ.__setitem__("ZOO_REGISTRY", previous))
     _show_messages()
 
 

@@ -1,0 +1,76 @@
+"""The `ensemble` classifier: soft voting and stacking over any registered classifiers."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import nlpzoo
+from nlpzoo.errors import ZooError
+from nlpzoo.kinds import FitSettings
+from nlpzoo.testing import tiny_classification_data
+from tests.conftest import run_zoo
+
+SMALL = '[classifiers.gru-tiny]\nbase = "gru"\nembedding_dim = 16\nhidden_size = 16\nepochs = 3\nmin_freq = 1\n'
+
+
+@pytest.fixture
+def registry(tmp_path, monkeypatch):
+    path = tmp_path / "members.toml"
+    path.write_text(SMALL)
+    monkeypatch.setenv("ZOO_REGISTRY", str(path))
+    return path
+
+
+def trained(method: str, members: str = "gru-tiny,tfidf-logreg"):
+    data = tiny_classification_data()
+    model = nlpzoo.create("classifier", "ensemble", members=members, method=method)
+    model.fit(data.train, data.validation, FitSettings(progress=False, log=lambda m: None))
+    return model, data
+
+
+def test_soft_voting_is_the_mean_of_the_members_probabilities(registry):
+    model, data = trained("soft")
+    texts = data.test.texts
+    expected = np.mean([member.predict_proba(texts) for member in model.members], axis=0)
+    assert np.allclose(model.predict_proba(texts), expected)
+    assert [c.name for c in model.components] == ["gru-tiny", "tfidf-logreg"]
+
+
+def test_stacking_learns_weights_on_the_validation_split_and_gives_probabilities(registry, tmp_path):
+    model, data = trained("stacking")
+    probabilities = model.predict_proba(data.test.texts)
+    assert probabilities.shape == (len(data.test.texts), data.train.n_classes)
+    assert np.allclose(probabilities.sum(axis=1), 1.0)
+    assert not np.allclose(probabilities, np.mean([m.predict_proba(data.test.texts) for m in model.members], axis=0))
+    model.save(tmp_path)
+    state = json.loads((tmp_path / "ensemble.json").read_text())
+    assert state["members"] == ["gru-tiny", "tfidf-logreg"] and state["stacker"]["coefficients"]
+    fresh = nlpzoo.create("classifier", "ensemble", members="gru-tiny,tfidf-logreg", method="stacking")
+    fresh.load(tmp_path)
+    assert np.allclose(fresh.predict_proba(data.test.texts), probabilities)
+
+
+@pytest.mark.parametrize("members, message", [("bigru", "give two or more"), ("bigru,ensemble", "its own member"),
+                                              ("bigru,bigruu", "bigruu")])
+def test_bad_members_are_one_clear_error(members, message):
+    with pytest.raises(ZooError, match=message):
+        nlpzoo.create("classifier", "ensemble", members=members)
+
+
+def test_an_ensemble_run_predicts_evaluates_and_benches_like_any_classifier(registry, tmp_path):
+    env = {"ZOO_REGISTRY": str(registry)}
+    run = run_zoo("run", "--classifier", "ensemble", "--param", "members=gru-tiny,tfidf-logreg", "--out",
+                  str(tmp_path / "run"), "--json", env=env, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "run" / "members" / "0-gru-tiny" / "model.safetensors").exists()
+    predicted = run_zoo("predict", str(tmp_path / "run"), "الأكل لذيذ جدا", "--json", env=env, cwd=tmp_path)
+    assert predicted.returncode == 0 and json.loads(predicted.stdout)["label"]
+    evaluated = run_zoo("evaluate", str(tmp_path / "run"), "--json", env=env, cwd=tmp_path)
+    assert json.loads(evaluated.stdout)["macro_f1"] == pytest.approx(json.loads(run.stdout)["macro_f1"])
+    bench = run_zoo("--registry", str(registry), "bench", "--classifiers", "ensemble,tfidf-logreg", "--param",
+                    "members=gru-tiny,tfidf-logreg", "--out", str(tmp_path / "bench"), "--json", cwd=tmp_path)
+    assert bench.returncode == 0, bench.stderr
+    rows = {line["classifier"]: line for line in json.loads(bench.stdout)["summary"]}
+    assert set(rows) == {"ensemble", "tfidf-logreg"} and rows["ensemble"]["macro_f1"] > 0.5
