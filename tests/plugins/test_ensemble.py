@@ -74,3 +74,11 @@ def test_an_ensemble_run_predicts_evaluates_and_benches_like_any_classifier(regi
     assert bench.returncode == 0, bench.stderr
     rows = {line["classifier"]: line for line in json.loads(bench.stdout)["summary"]}
     assert set(rows) == {"ensemble", "tfidf-logreg"} and rows["ensemble"]["macro_f1"] > 0.5
+
+
+def test_an_ensemble_is_tuned_by_its_method(registry, tmp_path):
+    result = nlpzoo.tune("ensemble", trials=2, params={"members": "gru-tiny,tfidf-logreg"}, out=tmp_path,
+                         space={"plugin_spaces": False, "params": {"method": {"choices": ["soft", "stacking"]}}},
+                         progress=False, log=lambda message: None)
+    assert result.counts["complete"] == 2 and result.best["params"]["members"] == "gru-tiny,tfidf-logreg"
+    assert result.best["params"]["method"] in ("soft", "stacking") and result.test["macro_f1"] > 0.5
