@@ -7,7 +7,7 @@ import click
 
 from . import main, zoo_from
 from .output import print_table
-from .run import _score_range, data_options, trainable_kind_options  # noqa: F401
+from .run import data_options, trainable_kind_options
 
 SPACE_EXAMPLE = """\b
 Space file (--space space.toml): overrides or narrows the components' own spaces.

@@ -133,7 +133,9 @@ class TrainableKind(Kind, abc.ABC):
 
     def validation_score(self, model, prepared, settings: FitSettings) -> float:
         """``validation_metric`` of a trained model on the validation split, computed by the core."""
-        raise NotImplementedError(f"the {self.name} kind declares no validation metric")
+        from ..errors import ZooError
+
+        raise ZooError(f"A {self.name} has no validation metric, so it cannot be tuned.")
 
     def write_artifacts(self, run_dir: Path, metrics: dict, history: dict, title: str) -> None:
         """Plots and other files beside the metrics."""
