@@ -308,3 +308,12 @@ def test_a_generator_is_tuned_by_validation_perplexity(example_plugin, tmp_path)
     finished = [row for row in result.trials if row["state"] == "complete"]
     assert result.best["value"] == min(row["value"] for row in finished) > 1.0
     assert result.test["test_perplexity"] > 1.0
+
+
+def test_a_timeout_ends_the_study_after_the_running_trial(scripted, tmp_path):
+    import time
+
+    started = time.monotonic()
+    result = nlpzoo.tune("scripted", timeout="2s", params={"seconds": 0.3}, pruner="none", out=tmp_path, **quiet())
+    assert 1 <= result.counts["complete"] <= 4 and result.counts["running"] == 0
+    assert time.monotonic() - started < 60 and result.test is not None  # a study that ran out of time is finished
