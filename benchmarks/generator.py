@@ -22,7 +22,7 @@ from nlpzoo.kinds import FitSettings
 from nlpzoo.kinds.generator import evaluate_generator
 from nlpzoo.data import load_texts
 from nlpzoo.discovery import get_zoo
-from nlpzoo.plugins.gpt2_model import load_base
+from nlpzoo.plugins.causal_lm_model import load_base
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "restaurant_reviews_qaym.csv"
 CONFIG = {"model": "scratch", "n_layer": 4, "n_head": 4, "n_embd": 256, "vocab_size": 8000, "block_size": 128,

@@ -40,7 +40,7 @@ def list_command(ctx, kind, pattern, where, as_json):
     print_table(["name", "kind", "plugin", "distribution", "description"],
                 [[r["name"], r["kind"], r["plugin"], r["distribution"] if r["plugin"] != "registry"
                   else f"preset of {r['base']}", r["description"]] for r in rows],
-                title=f"{len(rows)} components", drop_first=("plugin", "distribution"))
+                title=f"{len(rows)} component{'' if len(rows) == 1 else 's'}", drop_first=("plugin", "distribution"))
 
 
 @main.command("info")
@@ -141,4 +141,4 @@ def plugins_command(ctx, check, as_json):
     print_table(["plugin", "distribution", "version", "status", "components / error"],
                 [[r["plugin"], r["distribution"], r["version"], r["status"],
                   r["error"] or ", ".join(r["components"])] for r in rows],
-                title=f"{len(rows)} plugins")
+                title=f"{len(rows)} plugin{'' if len(rows) == 1 else 's'}")

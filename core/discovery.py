@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import pluggy
 
@@ -164,10 +166,13 @@ class Zoo:
             except ZooError as error:
                 raise RegistryError(str(error)) from None
             overrides = {k: values[k] for k in preset.params}
+            capabilities = {**base.capabilities, "base_distribution": base.distribution}
+            if names_a_hub_model(overrides.get("model"), base.default_params().get("model")):
+                capabilities.update(needs_download=True, model=overrides["model"])
             presets.append(base.with_origin(
                 name=preset.name, description=preset.description, base=base.base or base.name,
                 defaults={**base.defaults, **overrides}, plugin="registry", distribution=preset.source,
-                version="", preprocess=preset.preprocess or base.preprocess, capabilities={**base.capabilities, "base_distribution": base.distribution}))
+                version="", preprocess=preset.preprocess or base.preprocess, capabilities=capabilities))
         named[preset.name] = presets
         return True
 
@@ -247,3 +252,11 @@ def list_components(kind: str | None = None, pattern: str = "*") -> list[Compone
 def create(kind: str, name: str, **params):
     """An untrained component of ``kind`` called ``name``, built with ``params`` (checked first)."""
     return get_zoo().create(kind, name, **params)
+
+
+def names_a_hub_model(value, default) -> bool:
+    """Whether a preset's ``model`` parameter names a Hugging Face hub id (something to download
+    once) rather than the component's own default or a folder on this machine."""
+    if not isinstance(value, str) or value == default or value.startswith((".", "/", "~")):
+        return False
+    return re.fullmatch(r"[A-Za-z0-9][\w.-]*(/[\w.-]+)?", value) is not None and not Path(value).exists()

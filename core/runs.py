@@ -271,7 +271,8 @@ def train_run(kind: TrainableKind, component: Component, overrides: dict, prepar
         "epochs_run": len(history.get("epochs", [])), "best_epoch": history.get("best_epoch"),
         "interrupted": bool(history.get("interrupted")), "seed": settings.seed, "device": settings.device,
         "train_rows": len(prepared.split.train), "validation_rows": len(prepared.split.validation),
-        "test_rows": len(prepared.split.test)})
+        "test_rows": len(prepared.split.test),
+        **history.get("metrics", {})})  # what the kind measured while fitting (a generator's base perplexity)
     write_json(run_dir / "metrics.json", metrics)
     write_json(run_dir / "history.json", {"epochs": history.get("epochs", []),
                                           "interrupted": bool(history.get("interrupted")),

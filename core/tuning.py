@@ -324,7 +324,8 @@ def run_worker(worker: Worker, on_trial: Callable | None = None, stop: StopAfter
                         raise optuna.TrialPruned(f"pruned after epoch {record.get('epoch')}")
 
             settings = FitSettings(seed=seed, device=worker.device, progress=False, threads=worker.threads,
-                                   log=lambda message: None, on_epoch=caller_callback(report) if index == 0 else None)
+                                   log=lambda message: None, on_epoch=caller_callback(report) if index == 0 else None,
+                                   score_pretrained=False)  # a study never looks at the test split
             try:
                 model = component.build(**params)
                 with plugin_code(component, "training"):

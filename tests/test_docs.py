@@ -54,7 +54,7 @@ def test_docs_do_not_promise_what_only_a_source_checkout_does():
     for page in [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]:
         text = page.read_text("utf-8")
         assert "checks your plugin too" not in text, page
-        assert "see plugins/gpt2_model.py" not in text.lower(), page
+        assert "see plugins/causal_lm_model.py" not in text.lower(), page
 
 
 def test_the_api_guide_runs_as_written(tmp_path):

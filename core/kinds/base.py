@@ -39,6 +39,10 @@ class FitSettings:
     # "val_macro_f1" or "val_loss"}``). Logging and hyperparameter pruning use it; an exception
     # raised here stops training and propagates.
     on_epoch: Callable[[dict], Any] | None = None
+    # Called once by a component that starts from a pre-trained model, when that model is loaded
+    # and before its first training step; the kind uses it to score the model before training.
+    on_start: Callable[[], Any] | None = None
+    score_pretrained: bool = True   # whether the kind scores a pre-trained model on the test split first (zoo tune: no)
     eval_texts: int | None = None   # generators: held-out texts continued for BLEU/chrF (None: the kind's default)
 
 

@@ -14,7 +14,10 @@ Contract (what a generator factory returns; the core drives every generator this
 
 - ``train`` returns the history ``{"epochs": [{"epoch", "train_loss", "val_loss", ...}],
   "interrupted": bool, "train_tokens": int, "train_seconds": float, "parameters": int}``; it calls
-  ``settings.on_epoch(record)`` after each epoch and stops cleanly on KeyboardInterrupt.
+  ``settings.on_epoch(record)`` after each epoch and stops cleanly on KeyboardInterrupt. A
+  generator that starts from a pre-trained model calls ``settings.on_start()`` (when set) once
+  that model is loaded, before the first step: the core then scores it on the test split
+  (``base_test_perplexity``), so a run shows whether fine-tuning helped.
 - ``log_likelihood`` scores each text as a document of its own, every token it predicts
   (including the end of the text); the core turns it into perplexity = exp(-total / tokens).
 - ``generate`` is reproducible for a given ``seed``; ``on_text`` (one sequence only) receives the
@@ -29,10 +32,11 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Protocol, runtime_checkable
 
+from .. import distributed
 from .base import Column, DataOptions, FitSettings, TrainableKind, log_info
 
 PROMPT_WORDS = 5          # words of each held-out text used as the prompt for BLEU/chrF
@@ -158,7 +162,9 @@ class GeneratorKind(TrainableKind):
     protocol = Generator
     order = 40
     default_preprocess = None
-    columns = (Column("test_perplexity", "perplexity", 1, False), Column("bleu", "BLEU", 2), Column("chrf", "chrF", 2),
+    columns = (Column("test_perplexity", "perplexity", 1, False),
+               Column("base_test_perplexity", "base ppl", 1, False),   # the pre-trained model before training
+               Column("bleu", "BLEU", 2), Column("chrf", "chrF", 2),
                Column("train_tokens_per_second", "train tok/s", 0),
                Column("generation_tokens_per_second", "gen tok/s", 0), Column("train_seconds", "train s", 1, False),
                Column("parameters", "params", 0, False))
@@ -183,7 +189,19 @@ class GeneratorKind(TrainableKind):
         return PreparedTexts(options, dataset, split, texts, source_info(source, dataset, options))
 
     def fit(self, model, prepared: PreparedTexts, settings: FitSettings) -> dict:
-        return model.train(prepared.part("train"), prepared.part("validation"), settings)
+        before = {}
+
+        def score_pretrained():  # the pre-trained model on the same test texts, before any training step
+            if distributed.is_main():
+                total, tokens = model.log_likelihood(prepared.part("test"))
+                before["base_test_perplexity"] = perplexity(total, tokens)
+                settings.log(f"The pre-trained model's test perplexity: {before['base_test_perplexity']:.2f}")
+
+        if settings.score_pretrained and prepared.part("test"):
+            settings = replace(settings, on_start=score_pretrained)
+        history = model.train(prepared.part("train"), prepared.part("validation"), settings)
+        history.setdefault("metrics", {}).update(before)
+        return history
 
     def evaluate(self, model, prepared: PreparedTexts, settings: FitSettings) -> dict:
         return evaluate_generator(model, prepared.part("test"), settings.seed,
@@ -209,9 +227,10 @@ class GeneratorKind(TrainableKind):
         from .base import format_value
 
         rows = [["test perplexity", format_value(metrics.get("test_perplexity"), 2)],
+                ["before training (pre-trained)", format_value(metrics.get("base_test_perplexity"), 2)],
                 ["test loss (nats/token)", format_value(metrics.get("test_loss"), 4)],
                 ["test tokens", format_value(metrics.get("test_tokens"), 0)]]
-        rows += [[c.title, format_value(metrics.get(c.key), c.digits)] for c in self.columns[1:]]
+        rows += [[c.title, format_value(metrics.get(c.key), c.digits)] for c in self.columns[2:]]
         return rows
 
     def saved_message(self, run_dir: Path, component) -> str:

@@ -52,4 +52,4 @@ def test_plugins_check_imports_every_factory(install_plugin):
     assert result.exit_code == 1
     rows = {r["component"]: r for r in json.loads(result.output)["components"]}
     assert rows["ghost"]["ok"] is False and "zoo_ghost_impl" in rows["ghost"]["error"]
-    assert rows["bigru"]["ok"] and rows["gpt2"]["ok"]
+    assert rows["bigru"]["ok"] and rows["causal-lm"]["ok"]

@@ -118,7 +118,7 @@ def test_a_generator_preset_chooses_the_model_to_fine_tune(tmp_path):
     path = tmp_path / "registry.toml"
     path.write_text('[generators.aragpt2]\nbase = "gpt2"\nmodel = "aubmindlab/aragpt2-base"\nlr = 5e-5\n', "utf-8")
     preset = discovery.Zoo(load_registry(path)).get("generator", "aragpt2")
-    assert preset.base == "gpt2"
+    assert preset.base == "causal-lm"  # gpt2 is itself a preset of causal-lm
     assert preset.default_params()["model"] == "aubmindlab/aragpt2-base" and preset.default_params()["lr"] == 5e-5
 
 

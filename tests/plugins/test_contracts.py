@@ -21,7 +21,7 @@ RECURRENT = ["rnn", "birnn", "gru", "bigru", "lstm", "bilstm"]
 
 def test_every_built_in_is_registered():
     names = {name for _, name in REGISTERED}
-    assert set(RECURRENT) | {"tfidf-logreg", "tfidf-ridge", "gpt2", "scrapy", "beautifulsoup", "normalize",
+    assert set(RECURRENT) | {"tfidf-logreg", "tfidf-ridge", "causal-lm", "scrapy", "beautifulsoup", "normalize",
                              "tokenize"} <= names
     regressors = {name for kind, name in REGISTERED if kind == "regressor"}
     assert set(RECURRENT) | {"tfidf-ridge"} == regressors  # the same model names serve both kinds

@@ -75,7 +75,7 @@ def test_fine_tuning_from_a_local_pretrained_folder(tmp_path):
     """The same from_pretrained path a hub id takes, on a tiny GPT-2 this test builds and saves."""
     from transformers import GPT2Config, GPT2LMHeadModel
 
-    from nlpzoo.plugins.gpt2_model import train_tokenizer
+    from nlpzoo.plugins.causal_lm_model import train_tokenizer
 
     tokenizer = train_tokenizer(demo_texts(), 500)
     config = GPT2Config(vocab_size=len(tokenizer), n_positions=64, n_embd=48, n_layer=1, n_head=2,
@@ -131,7 +131,7 @@ def test_streamed_text_equals_the_returned_text(scratch_run):
 
 
 def test_streamer_never_splits_an_arabic_letter(scratch_run):
-    from nlpzoo.plugins.gpt2_model import WholeCharacterStreamer
+    from nlpzoo.plugins.causal_lm_model import WholeCharacterStreamer
     from nlpzoo.runs import load_run
 
     generator = load_run(scratch_run[0], get_zoo())
@@ -172,7 +172,7 @@ def test_bleu_and_chrf_match_sacrebleu():
 def tiny_gpt2_folder(folder, safetensors: bool = True):
     from transformers import GPT2Config, GPT2LMHeadModel
 
-    from nlpzoo.plugins.gpt2_model import train_tokenizer
+    from nlpzoo.plugins.causal_lm_model import train_tokenizer
 
     tokenizer = train_tokenizer(demo_texts(), 400)
     config = GPT2Config(vocab_size=len(tokenizer), n_positions=64, n_embd=32, n_layer=1, n_head=2,
