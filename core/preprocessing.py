@@ -85,7 +85,7 @@ def _fuse(steps: list) -> list:
 
 
 def parse_steps(spec: str | list[str] | None) -> list[str]:
-    if not spec:
+    if not spec or (isinstance(spec, str) and spec.strip().lower() == "none"):
         return []
     names = spec.split(",") if isinstance(spec, str) else list(spec)
     return [n.strip() for n in names if n.strip()]

@@ -51,6 +51,10 @@ class ContractError(AssertionError):
     """A component broke a rule of its kind's contract."""
 
 
+class _Interrupted(Exception):
+    """Raised from ``on_epoch`` to stop a run part-way, as Ctrl-C or a crash would."""
+
+
 # -- data --------------------------------------------------------------------------------------------
 @dataclass
 class TinyData:
@@ -259,8 +263,16 @@ def _check_supervised(component: Component, params: dict | None, rules, data, ou
         if component.param("epochs") is None:
             return False  # no epochs, nothing to resume
         total = max(2, int(params.get("epochs", 2)))
-        short = component.build(**{**params, "epochs": total - 1})
-        short.fit(data.train, data.validation, _quiet(work / "resumed"))
+
+        def stop_before_the_last_epoch(record):  # an interruption: the same run, stopped after epoch total - 1
+            if record.get("epoch") == total - 1:
+                raise _Interrupted
+
+        short = component.build(**{**params, "epochs": total})
+        try:
+            short.fit(data.train, data.validation, _quiet(work / "resumed", on_epoch=stop_before_the_last_epoch))
+        except _Interrupted:
+            pass
         if not any((work / "resumed").glob("*")):
             return False  # keeps no checkpoint: resuming does not apply
         resumed = component.build(**{**params, "epochs": total})
@@ -268,8 +280,8 @@ def _check_supervised(component: Component, params: dict | None, rules, data, ou
         straight = component.build(**{**params, "epochs": total})
         straight.fit(data.train, data.validation, _quiet(work / "straight"))
         _require(np.allclose(outputs(resumed, texts), outputs(straight, texts), atol=1e-5), component,
-                 "resume_equals_uninterrupted", f"training {total - 1} epoch(s), then resuming to {total}, predicts"
-                 f" differently from {total} in one go")
+                 "resume_equals_uninterrupted", f"stopping a {total}-epoch run after epoch {total - 1}, then"
+                 f" resuming it, predicts differently from {total} epochs in one go")
 
     shape_name, shape_check = shape_rule
     table = {"declaration": lambda: _check_declaration(component), "fit_returns_history": fit_returns_history,

@@ -41,10 +41,42 @@ class LoopConfig:
     clip_norm: float
     patience: int
     max_steps: int
+    # what fine-tuning a pre-trained model adds (the defaults keep the recurrent models' loop as it was)
+    warmup_ratio: float = 0.0      # share of the optimizer steps spent warming the learning rate up
+    schedule: str = "constant"     # "constant", or "linear": warm up, then decay linearly to 0
+    grad_accum: int = 1            # batches whose gradients are summed before an optimizer step
+    precision: str = "fp32"        # autocast: "fp32", "auto" (bf16/fp16 on CUDA), "bf16", "fp16"
 
     @classmethod
     def from_params(cls, params: dict) -> "LoopConfig":
-        return cls(**{k: params[k] for k in cls.__dataclass_fields__})
+        return cls(**{k: params[k] for k in cls.__dataclass_fields__ if k in params})
+
+    def lr_factor(self, step: int, total: int) -> float:
+        """The learning rate's multiplier before optimizer step ``step`` (0-based) of ``total``."""
+        if self.schedule == "constant" or total <= 0:
+            return 1.0
+        warmup = int(self.warmup_ratio * total)
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (total - step) / max(1, total - warmup))
+
+
+def autocast(device: str, precision: str):
+    """bf16 (or fp16 where the GPU lacks bf16) autocast on CUDA for "auto"; fp32 elsewhere unless asked."""
+    import contextlib
+
+    if precision == "fp32" or (precision == "auto" and not device.startswith("cuda")):
+        return contextlib.nullcontext()
+    if device.startswith("cuda"):
+        bf16 = precision == "bf16" or (precision == "auto" and torch.cuda.is_bf16_supported())
+        return torch.autocast("cuda", dtype=torch.bfloat16 if bf16 else torch.float16)
+    return torch.autocast("cpu", dtype=torch.bfloat16 if precision == "bf16" else torch.float16)
+
+
+def uses_fp16(device: str, precision: str) -> bool:
+    """Whether training runs in fp16 on CUDA, where gradients need loss scaling."""
+    return device.startswith("cuda") and (precision == "fp16" or (
+        precision == "auto" and not torch.cuda.is_bf16_supported()))
 
 
 def bucketed_batches(lengths: list[int], batch_size: int, rng: np.random.Generator, pool: int = 50,
@@ -79,14 +111,15 @@ def collate(encoded: list[list[int]], indices: list[int], device: str, pad_id: i
 
 @torch.no_grad()
 def predict_logits(module: nn.Module, encoded: list[list[int]], device: str, batch_size: int = 256,
-                   pad_id: int = PAD_ID) -> np.ndarray:
+                   pad_id: int = PAD_ID, precision: str = "fp32") -> np.ndarray:
     """Logits for every text, in input order (batched by length for speed)."""
     module.eval()
     order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
     out = None
     for start in range(0, len(order), batch_size):
         indices = order[start:start + batch_size]
-        logits = module(*collate(encoded, indices, device, pad_id)).float().cpu().numpy()
+        with autocast(device, precision):
+            logits = module(*collate(encoded, indices, device, pad_id)).float().cpu().numpy()
         if out is None:
             out = np.zeros((len(encoded), logits.shape[1]), dtype=np.float32)
         out[indices] = logits
@@ -219,29 +252,45 @@ def _progress(enabled: bool):
 
 def train_one_epoch(trained: nn.Module, module: nn.Module, optimizer, objective: Objective, batches: list[list[int]],
                     encoded: list[list[int]], targets: torch.Tensor, config: LoopConfig, state: dict, device: str,
-                    on_batch=None, pad_id: int = PAD_ID) -> tuple[float, int, int]:
+                    on_batch=None, pad_id: int = PAD_ID, total_steps: int = 0, scaler=None) -> tuple[float, int, int]:
     """One pass over ``batches``; returns (summed loss, texts seen, tokens seen) of this rank.
-    Raises TrainingDivergedError on a NaN/inf loss and lets KeyboardInterrupt through."""
+    Gradients of ``config.grad_accum`` batches are summed before each optimizer step, whose
+    learning rate follows ``config.lr_factor`` over ``total_steps``. Raises TrainingDivergedError
+    on a NaN/inf loss and lets KeyboardInterrupt through."""
     trained.train()
     total_loss, seen, tokens = 0.0, 0, 0
-    for indices in batches:
+    optimizer.zero_grad(set_to_none=True)
+    for index, indices in enumerate(batches, start=1):
         ids, batch_lengths = collate(encoded, indices, device, pad_id)
         target = targets[indices].to(device)
-        optimizer.zero_grad(set_to_none=True)
-        loss = objective.loss(trained(ids, batch_lengths), target)
+        with autocast(device, config.precision):
+            outputs = trained(ids, batch_lengths)
+        loss = objective.loss(outputs.float(), target)
         value = loss.item()
         if not np.isfinite(value):
             raise TrainingDivergedError(
                 f"The training loss became {value} at step {state['global_step'] + 1}: training diverged."
                 f" Lower the learning rate (--param lr={config.lr / 10:g}) or check the data, then run again.")
-        loss.backward()
-        if config.clip_norm > 0:
-            nn.utils.clip_grad_norm_(module.parameters(), config.clip_norm)
-        optimizer.step()
-        state["global_step"] += 1
+        loss = loss / config.grad_accum if config.grad_accum > 1 else loss
+        (scaler.scale(loss) if scaler else loss).backward()
         total_loss += value * len(indices)
         seen += len(indices)
         tokens += int(batch_lengths.sum())
+        if index % config.grad_accum == 0 or index == len(batches):
+            factor = config.lr_factor(state["global_step"], total_steps)
+            for group in optimizer.param_groups:
+                group["lr"] = group.setdefault("base_lr", group["lr"]) * factor
+            if scaler:
+                scaler.unscale_(optimizer)
+            if config.clip_norm > 0:
+                nn.utils.clip_grad_norm_(module.parameters(), config.clip_norm)
+            if scaler:
+                scaler.step(optimizer)
+                scaler.update()
+            else:
+                optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+            state["global_step"] += 1
         if on_batch:
             on_batch(total_loss / seen, tokens)
         if config.max_steps and state["global_step"] >= config.max_steps:
@@ -250,11 +299,11 @@ def train_one_epoch(trained: nn.Module, module: nn.Module, optimizer, objective:
 
 
 def validate(module: nn.Module, encoded: list[list[int]], targets: list, objective: Objective, device: str,
-             pad_id: int = PAD_ID) -> tuple[float, float | None]:
+             pad_id: int = PAD_ID, precision: str = "fp32") -> tuple[float, float | None]:
     """(the objective's validation score, the validation loss); (0.0, None) without validation texts."""
     if not encoded:
         return 0.0, None
-    outputs = predict_logits(module, encoded, device, pad_id=pad_id)
+    outputs = predict_logits(module, encoded, device, pad_id=pad_id, precision=precision)
     with torch.no_grad():
         loss = objective.loss(torch.from_numpy(outputs), torch.tensor(targets, dtype=objective.target_dtype))
     return objective.score(outputs, targets), float(loss)
@@ -262,14 +311,23 @@ def validate(module: nn.Module, encoded: list[list[int]], targets: list, objecti
 
 def train_module(module: nn.Module, train_encoded: list[list[int]], train_targets: list,
                  val_encoded: list[list[int]], val_targets: list, objective: Objective,
-                 config: LoopConfig, settings: FitSettings, device: str, pad_id: int = PAD_ID) -> dict:
+                 config: LoopConfig, settings: FitSettings, device: str, pad_id: int = PAD_ID,
+                 param_groups: list[dict] | None = None) -> dict:
     """Train ``module`` in place and return the history; the best weights are loaded at the end.
+    ``param_groups`` (AdamW's, each with its own ``lr``) gives parts of the module their own
+    learning rates (layer-wise decay); by default every trainable weight gets ``config.lr``.
     Under torchrun each rank trains on its own shard of every epoch's batches (DDP); see
     :mod:`nlpzoo.distributed`."""
     module.to(device)
     world = distributed.world()
     trained = distributed.wrap(module)  # DistributedDataParallel under torchrun, else the module itself
-    optimizer = torch.optim.AdamW(module.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    groups = param_groups or [{"params": [p for p in module.parameters() if p.requires_grad]}]
+    optimizer = torch.optim.AdamW(groups, lr=config.lr, weight_decay=config.weight_decay)
+    batches_per_epoch = -(-len(train_encoded) // config.batch_size) // (world.size if world else 1)
+    total_steps = -(-batches_per_epoch // config.grad_accum) * config.epochs
+    if config.max_steps:
+        total_steps = min(total_steps, config.max_steps)
+    scaler = torch.amp.GradScaler("cuda") if uses_fp16(device, config.precision) else None
     targets_tensor = torch.tensor(train_targets, dtype=objective.target_dtype)
     lengths = [len(x) for x in train_encoded]
 
@@ -306,7 +364,8 @@ def train_module(module: nn.Module, train_encoded: list[list[int]], train_target
 
             try:
                 total_loss, seen, tokens = train_one_epoch(trained, module, optimizer, objective, batches, train_encoded,
-                                                           targets_tensor, config, state, device, on_batch, pad_id)
+                                                           targets_tensor, config, state, device, on_batch, pad_id,
+                                                           total_steps, scaler)
             except KeyboardInterrupt:
                 interrupted = True
                 state["train_seconds"] += time.perf_counter() - started
@@ -321,22 +380,22 @@ def train_module(module: nn.Module, train_encoded: list[list[int]], train_target
             state["train_tokens"] += int(tokens)
             state["train_seconds"] += time.perf_counter() - started
             progress.update(task, description=f"epoch {epoch}/{config.epochs} validating")
-            score, val_loss = validate(module, val_encoded, val_targets, objective, device, pad_id)
+            score, val_loss = validate(module, val_encoded, val_targets, objective, device, pad_id, config.precision)
             progress.remove_task(task)
             state["epochs"].append({"epoch": epoch, "train_loss": total_loss / max(seen, 1), "val_loss": val_loss,
                                     objective.name: score,
                                     "steps": state["global_step"], "tokens_per_second": tokens / max(time.perf_counter() - started, 1e-9)})
             settings.log(f"epoch {epoch}: train loss {total_loss / max(seen, 1):.4f}, {objective.label} {score:.4f}")
-            if settings.on_epoch:
-                settings.on_epoch(dict(state["epochs"][-1]))
             if score > state["best_score"]:
                 state.update(best_score=score, best_epoch=epoch, bad_epochs=0)
                 best_state = {k: v.detach().clone().cpu() for k, v in module.state_dict().items()}
             else:
                 state["bad_epochs"] += 1
             state["epoch"] = epoch
-            if checkpoint:
+            if checkpoint:  # before on_epoch: whatever it raises, this epoch can be resumed from
                 checkpoint.save(module, optimizer, best_state, state)
+            if settings.on_epoch:
+                settings.on_epoch(dict(state["epochs"][-1]))
             if state["bad_epochs"] >= config.patience:
                 stopped_early = True
                 settings.log(f"Early stopping: no better {objective.label} for {config.patience} epochs.")

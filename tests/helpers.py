@@ -1,3 +1,39 @@
 """Small settings that keep model tests fast while running the real code paths."""
 TINY = {"embedding_dim": 16, "hidden_size": 16, "epochs": 3, "batch_size": 16, "lr": 0.01, "patience": 10,
         "dropout": 0.1, "min_freq": 1}
+
+
+def save_tiny_wordpiece(folder, texts):
+    """A BERT-style WordPiece tokenizer trained with `tokenizers` and saved with save_pretrained:
+    the folder a hub id resolves to."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    backend = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    backend.normalizer = normalizers.NFC()
+    backend.pre_tokenizer = pre_tokenizers.Whitespace()
+    backend.train_from_iterator(texts, trainers.WordPieceTrainer(
+        vocab_size=400, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]"], show_progress=False))
+    backend.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", backend.token_to_id("[CLS]")),
+                                                 ("[SEP]", backend.token_to_id("[SEP]"))])
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, unk_token="[UNK]", pad_token="[PAD]",
+                                        cls_token="[CLS]", sep_token="[SEP]")
+    assert len(tokenizer) > 100  # the PITFALLS one-token-vocabulary trap would fail here
+    tokenizer.save_pretrained(folder)
+
+
+def save_tiny_bert(folder, texts):
+    """A tiny pre-trained-style BERT folder (BertForMaskedLM weights, config and WordPiece tokenizer,
+    all through save_pretrained): what a hub id such as aubmindlab/bert-base-arabertv02 resolves to,
+    small enough to fine-tune in seconds."""
+    import torch
+    from transformers import BertConfig, BertForMaskedLM, PreTrainedTokenizerFast
+
+    save_tiny_wordpiece(folder, texts)
+    tokenizer = PreTrainedTokenizerFast.from_pretrained(folder)
+    config = BertConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=128, pad_token_id=tokenizer.pad_token_id)
+    torch.manual_seed(0)
+    BertForMaskedLM(config).save_pretrained(folder)
+    return folder

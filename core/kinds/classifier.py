@@ -45,6 +45,7 @@ class LabeledTexts:
     texts: list[str]
     labels: list[int]
     n_classes: int
+    class_names: list[str] | None = None   # the name of each class index, for models that store them
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -83,7 +84,8 @@ class PreparedData:
 
     def part(self, name: str) -> LabeledTexts:
         indices = getattr(self.split, name)
-        return LabeledTexts([self.texts[i] for i in indices], [self.labels[i] for i in indices], len(self.class_names))
+        return LabeledTexts([self.texts[i] for i in indices], [self.labels[i] for i in indices], len(self.class_names),
+                            list(self.class_names))
 
 
 def prepare_classification_data(options: DataOptions, zoo, log=log_info, progress: bool = False) -> PreparedData:

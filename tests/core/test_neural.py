@@ -10,27 +10,7 @@ from nlpzoo.discovery import get_zoo
 from nlpzoo.kinds import FitSettings
 from nlpzoo.neural import PretrainedTokenizer, SubwordVocabulary, WordVocabulary, encoder_from_json
 from nlpzoo.testing import tiny_classification_data
-from tests.helpers import TINY
-
-
-def save_tiny_wordpiece(folder, texts):
-    """A BERT-style WordPiece tokenizer trained with `tokenizers` and saved with save_pretrained:
-    the folder a hub id resolves to."""
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
-    from transformers import PreTrainedTokenizerFast
-
-    backend = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    backend.normalizer = normalizers.NFC()
-    backend.pre_tokenizer = pre_tokenizers.Whitespace()
-    backend.train_from_iterator(texts, trainers.WordPieceTrainer(
-        vocab_size=400, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]"], show_progress=False))
-    backend.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", backend.token_to_id("[CLS]")),
-                                                 ("[SEP]", backend.token_to_id("[SEP]"))])
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, unk_token="[UNK]", pad_token="[PAD]",
-                                        cls_token="[CLS]", sep_token="[SEP]")
-    assert len(tokenizer) > 100  # the PITFALLS one-token-vocabulary trap would fail here
-    tokenizer.save_pretrained(folder)
+from tests.helpers import TINY, save_tiny_wordpiece
 
 
 def test_a_classifier_on_a_pretrained_tokenizer_trains_saves_and_loads_without_the_tokenizer_folder(tmp_path):

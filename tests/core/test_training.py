@@ -195,3 +195,48 @@ def test_the_regression_objective_follows_loss_and_select_by():
     assert (by_rank.name, by_error.name) == ("val_spearman", "val_rmse")
     assert by_rank.score(predicted, truth) == pytest.approx(0.5)
     assert by_error.score(predicted, truth) == pytest.approx(-np.sqrt(5 / 3))  # higher is better: minus RMSE
+
+
+def test_the_linear_schedule_warms_up_then_decays_to_zero():
+    from nlpzoo.training import LoopConfig
+
+    config = LoopConfig(epochs=1, batch_size=1, lr=1.0, weight_decay=0.0, clip_norm=0.0, patience=1, max_steps=0,
+                        warmup_ratio=0.2, schedule="linear")
+    factors = [config.lr_factor(step, 10) for step in range(10)]
+    assert factors[:2] == [0.5, 1.0]  # two warm-up steps
+    assert factors[2:] == pytest.approx([8 / 8, 7 / 8, 6 / 8, 5 / 8, 4 / 8, 3 / 8, 2 / 8, 1 / 8])
+    constant = LoopConfig(epochs=1, batch_size=1, lr=1.0, weight_decay=0.0, clip_norm=0.0, patience=1, max_steps=0)
+    assert {constant.lr_factor(step, 10) for step in range(10)} == {1.0}
+
+
+def test_gradient_accumulation_takes_one_optimizer_step_per_group_of_batches():
+    from nlpzoo.testing import tiny_classification_data
+    from nlpzoo.training import ClassificationObjective, LoopConfig, train_module
+
+    data = tiny_classification_data()
+    encoded = [[min(len(w), 30) for w in text.split()] or [1] for text in data.train.texts]
+    steps = {}
+    for accumulate in (1, 3):
+        torch.manual_seed(0)
+        module = BagOfIds(32, data.train.n_classes)
+        config = LoopConfig(epochs=1, batch_size=16, lr=0.01, weight_decay=0.0, clip_norm=1.0, patience=5,
+                            max_steps=0, grad_accum=accumulate, schedule="linear", warmup_ratio=0.1)
+        history = train_module(module, encoded, data.train.labels, encoded[:10], data.train.labels[:10],
+                               ClassificationObjective(data.train.labels, data.train.n_classes, True, "cpu"), config,
+                               FitSettings(progress=False, log=lambda m: None), "cpu")
+        steps[accumulate] = history["global_step"]
+    batches = -(-len(encoded) // 16)
+    assert steps == {1: batches, 3: -(-batches // 3)}
+
+
+class BagOfIds(torch.nn.Module):
+    """The smallest module the loop accepts: mean of id embeddings, masked by length."""
+
+    def __init__(self, ids: int, classes: int):
+        super().__init__()
+        self.embedding = torch.nn.Embedding(ids, 8)
+        self.out = torch.nn.Linear(8, classes)
+
+    def forward(self, ids, lengths):
+        mask = (torch.arange(ids.shape[1])[None, :] < lengths[:, None]).float().unsqueeze(2)
+        return self.out((self.embedding(ids) * mask).sum(1) / lengths[:, None].float())

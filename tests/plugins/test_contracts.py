@@ -6,7 +6,7 @@ import pytest
 
 from nlpzoo.discovery import list_components
 from nlpzoo.testing import check_classifier, check_generator, check_preprocessor, check_regressor, check_scraper
-from tests.helpers import TINY
+from tests.helpers import TINY, save_tiny_bert
 from tests.plugins.test_preprocessors import write_tiny_stanza_model_dir
 
 CHECKS = {"classifier": check_classifier, "generator": check_generator, "preprocessor": check_preprocessor,
@@ -32,6 +32,12 @@ def test_registered_component_follows_its_contract(kind, name, tmp_path):
     params = dict(QUICK[kind])
     if name == "stanza-lemma":  # no stanza models can be downloaded here: the test writes one
         params = {"model_dir": str(write_tiny_stanza_model_dir(tmp_path / "stanza")), "processors": "tokenize,lemma"}
+    if name == "encoder":  # no hub here: a tiny BERT folder the test writes, loaded as a hub id would be
+        from nlpzoo.testing import tiny_classification_data
+
+        texts = tiny_classification_data().train.texts
+        params = {"model": str(save_tiny_bert(tmp_path / "bert", texts)), "epochs": 8, "lr": 3e-3, "batch_size": 8,
+                  "warmup_ratio": 0.0, "patience": 10, "max_length": 32}
     passed = CHECKS[kind](name, params=params)
     assert "declaration" in passed and len(passed) >= 4, passed
 
