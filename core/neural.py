@@ -181,6 +181,14 @@ def default_tokenizer(texts: list[str], params: dict) -> TextEncoder:
     return WordVocabulary.build(texts, params["vocab_size"], params["min_freq"])
 
 
+def vocabulary_tokens(encoder: TextEncoder) -> list[str]:
+    """The token of every id, in id order."""
+    if isinstance(encoder, WordVocabulary):
+        return list(encoder.words)
+    backend = getattr(encoder, "backend", None) or getattr(encoder, "tokenizer")
+    return [backend.id_to_token(i) or "" for i in range(encoder.size)]
+
+
 ModuleBuilder = Callable[[int, int, dict], "torch.nn.Module"]
 
 
@@ -222,12 +230,34 @@ class NeuralTextClassifier:
             if vocab_file and distributed.is_main():
                 write_json(vocab_file, self.vocabulary.to_json())
         self._build_module(self._outputs(train))
+        coverage = self._start_from_vectors(settings) if self.params.get("embeddings") else {}
         objective = self._objective(train)  # first: a regressor's targets need the scale it sets
         history = train_module(self.module, self.encode(train.texts), self._targets(train),
                                self.encode(validation.texts), self._targets(validation), objective,
                                LoopConfig.from_params(self.params), settings, self.device, pad_id=self.vocabulary.pad_id)
         history["parameters"] = sum(p.numel() for p in self.module.parameters())
+        history.setdefault("metrics", {}).update(coverage)
         return history
+
+    def _start_from_vectors(self, settings: FitSettings) -> dict:
+        """Fill the embedding rows from the ``embeddings`` vectors (``freeze_embeddings`` keeps them)."""
+        from .embeddings import initialise_embedding, load_vectors
+
+        vectors = load_vectors(self.params["embeddings"])
+        table = next((m for m in self.module.modules() if isinstance(m, torch.nn.Embedding)
+                      and m.num_embeddings == self.vocabulary.size), None)
+        if table is None:
+            raise ZooError("embeddings: this model has no embedding table of the vocabulary's size to fill.")
+        coverage = initialise_embedding(table.weight, vocabulary_tokens(self.vocabulary), vectors,
+                                        skip=len(SPECIALS) if isinstance(self.vocabulary, WordVocabulary) else 0)
+        table.weight.requires_grad_(not self.params.get("freeze_embeddings", False))
+        words = coverage["embedding_words"] + coverage["embedding_ngram_words"] + coverage["embedding_missing_words"]
+        settings.log(f"Word vectors {self.params['embeddings']}: {coverage['embedding_words']:,} of {words:,}"
+                     f" vocabulary words found ({100 * coverage['embedding_coverage']:.1f}%),"
+                     f" {coverage['embedding_ngram_words']:,} built from subword n-grams,"
+                     f" {coverage['embedding_missing_words']:,} missing (kept random)"
+                     + ("; frozen." if self.params.get("freeze_embeddings") else "."))
+        return coverage
 
     # -- what makes it a classifier (NeuralTextRegressor changes these) ---------------------------
     def _outputs(self, train) -> int:

@@ -20,6 +20,9 @@ VOCABULARY_PARAMS = (
     Param("min_freq", int, 2, "Words seen fewer times in the training split map to <unk>.", min=1,
           search=Search.range(1, 3)),
     Param("max_len", int, 200, "Tokens kept per text (the rest is cut).", min=1),
+    Param("embeddings", str, "", "Word vectors the embedding rows start from: a folder written by 'zoo embed', or"
+          " a word2vec .vec/.bin file (fastText cc.ar.300.vec, AraVec); embedding_dim must match."),
+    Param("freeze_embeddings", bool, False, "Keep the starting word vectors fixed while training (with embeddings)."),
 )
 
 TRAINING_PARAMS = (

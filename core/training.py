@@ -322,7 +322,10 @@ def train_module(module: nn.Module, train_encoded: list[list[int]], train_target
     world = distributed.world()
     trained = distributed.wrap(module)  # DistributedDataParallel under torchrun, else the module itself
     groups = param_groups or [{"params": [p for p in module.parameters() if p.requires_grad]}]
-    optimizer = torch.optim.AdamW(groups, lr=config.lr, weight_decay=config.weight_decay)
+    try:  # the fused kernel (one pass over all weights, CPU and CUDA; Trainer's default) where available
+        optimizer = torch.optim.AdamW(groups, lr=config.lr, weight_decay=config.weight_decay, fused=True)
+    except (RuntimeError, ValueError, TypeError):
+        optimizer = torch.optim.AdamW(groups, lr=config.lr, weight_decay=config.weight_decay)
     batches_per_epoch = -(-len(train_encoded) // config.batch_size) // (world.size if world else 1)
     total_steps = -(-batches_per_epoch // config.grad_accum) * config.epochs
     if config.max_steps:
