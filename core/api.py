@@ -403,13 +403,17 @@ def tune(model: str, data: DataLike = None, *, kind: str = "classifier", trials:
 
 
 def select_components(zoo, kind: str, names: str | Sequence[str]) -> list[tuple]:
-    """[(name, component or None, why it is skipped)] for a bench: "all" or the given names. An
+    """[(name, component or None, why it is skipped)] for a bench: "all" (every component that needs no
+    download) or the given names. An
     unknown name is an error now, before any training; a name two plugins register becomes a row
     that says why instead of failing the bench."""
     from .errors import ComponentConflictError
 
     kind = get_kind(kind).name
-    names = zoo.names(kind) if names == "all" else [names] if isinstance(names, str) else list(names)
+    if names == "all":  # every one that runs here: models that need a download (AraBERT, ...) only when named
+        names = [name for name in zoo.names(kind) if not any(
+            c.capabilities.get("needs_download") for c in zoo.claims(kind, name))]
+    names = [names] if isinstance(names, str) else list(names)
     selected = []
     for name in names:
         try:

@@ -167,8 +167,11 @@ class Zoo:
                 raise RegistryError(str(error)) from None
             overrides = {k: values[k] for k in preset.params}
             capabilities = {**base.capabilities, "base_distribution": base.distribution}
-            if names_a_hub_model(overrides.get("model"), base.default_params().get("model")):
-                capabilities.update(needs_download=True, model=overrides["model"])
+            model = overrides.get("model")
+            if names_a_hub_model(model, base.default_params().get("model")):
+                capabilities.update(needs_download=True, model=model)
+            elif isinstance(model, str) and Path(model).expanduser().exists():  # a folder on this machine
+                capabilities.update(needs_download=False, model=model)
             presets.append(base.with_origin(
                 name=preset.name, description=preset.description, base=base.base or base.name,
                 defaults={**base.defaults, **overrides}, plugin="registry", distribution=preset.source,
