@@ -99,6 +99,8 @@ def speed(args) -> None:
     texts = texts_of(args.data, 3000)
     rows = {}
     for label, lora_r in (("full", 0), ("LoRA r=8", 8)):
+        if args.only and args.only != label.split()[0].lower():
+            continue
         zoo, reference = [], []
         for _ in range(args.repeats):  # alternated, so drift on a busy machine hits both alike
             zoo.append(zoo_speed(args.model, texts, args, lora_r))
@@ -143,6 +145,7 @@ def main() -> None:
         command.add_argument("--repeats", type=int, default=3)
         command.add_argument("--eval-texts", type=int, default=10)
         command.add_argument("--out", default="bench-causal-lm")
+        command.add_argument("--only", choices=("full", "lora"), help="speed: measure one of the two")
         # a 135M model scores ~250 tokens/s on 2 CPU cores: a 2% test split (167 reviews, ~40k tokens)
         # keeps each perplexity pass to minutes there; use 0.2 on a GPU
         command.add_argument("--test-fraction", type=float, default=0.02)
