@@ -12,7 +12,6 @@ tokenizer) plus the zoo's own ``zoo_run.json``, so ``AutoModelForCausalLM.from_p
 """
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import time
@@ -26,6 +25,7 @@ from nlpzoo import distributed
 from nlpzoo.devices import resolve_device
 from nlpzoo.errors import RunDirError, TrainingDivergedError, ZooError
 from nlpzoo.kinds.generator import check_sampling
+from nlpzoo.training import autocast, uses_fp16
 
 EOS = "<|endoftext|>"
 REPLACEMENT = "\ufffd"
@@ -207,16 +207,6 @@ def adamw(groups: list[dict], lr: float):
         return torch.optim.AdamW(groups, lr=lr)
 
 
-def autocast(device: str, precision: str = "auto"):
-    """bf16 (fp16 where the GPU lacks bf16) autocast on CUDA by default; fp32 on CPU unless asked."""
-    if precision == "fp32" or (precision == "auto" and not device.startswith("cuda")):
-        return contextlib.nullcontext()
-    if device.startswith("cuda"):
-        bf16 = precision == "bf16" or (precision == "auto" and torch.cuda.is_bf16_supported())
-        return torch.autocast("cuda", dtype=torch.bfloat16 if bf16 else torch.float16)
-    return torch.autocast("cpu", dtype=torch.bfloat16 if precision == "bf16" else torch.float16)
-
-
 @torch.no_grad()
 def evaluation_loss(model, blocks: torch.Tensor, device: str, batch_size: int, precision: str = "auto") -> float:
     model.eval()
@@ -292,9 +282,8 @@ class CausalLMGenerator:
                            {"params": [q for _, q in weights if q.ndim < 2], "weight_decay": 0.0}], p["lr"])
         scheduler = get_scheduler("linear", optimizer, num_warmup_steps=int(p["warmup_ratio"] * total),
                                   num_training_steps=max(total, 1))
-        fp16 = self.device.startswith("cuda") and (p["precision"] == "fp16" or (
-            p["precision"] == "auto" and not torch.cuda.is_bf16_supported()))
-        scaler = torch.amp.GradScaler("cuda", enabled=fp16)  # fp16 gradients underflow without loss scaling
+        # fp16 gradients underflow without loss scaling
+        scaler = torch.amp.GradScaler("cuda", enabled=uses_fp16(self.device, p["precision"]))
         history = {"epochs": [], "interrupted": False, "train_tokens": 0, "train_seconds": 0.0, "steps": 0,
                    "step_losses": []}
         progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
