@@ -56,12 +56,12 @@ def main(ctx, registry, debug):
     \b
     Discover:   zoo list [KIND], zoo info NAME, zoo plugins
     Data:       zoo data list, zoo data get NAME, zoo preprocess --steps ... TEXT,
-                zoo embed --data corpus.jsonl -o vectors/  (word vectors for --param embeddings=)
+                zoo embed --data corpus.jsonl -o vectors/  (word vectors)
                 zoo scrape --scraper scrapy --site site.toml -o data.jsonl
     Classify:   zoo run --classifier bigru, zoo predict RUN_DIR TEXT, zoo evaluate RUN_DIR
     Score:      zoo run --regressor bigru, zoo predict RUN_DIR TEXT
     Runs:       zoo runs, zoo runs compare A B, zoo runs clean  (zoo predict latest ...)
-    Generate:   zoo run --generator causal-lm --model M --data FILE, zoo generate RUN_DIR --prompt TEXT
+    Generate:   zoo run --generator causal-lm --model M, zoo generate RUN_DIR --prompt T
     Compare:    zoo bench [--classifiers all] [--generators gpt2] [--seeds 13,14,15]
     Tune:       zoo tune --classifier bigru --data restaurants --trials 40 [--jobs 2]
     Scale out:  zoo run ... --nproc N  (torchrun -m nlpzoo run ...)
