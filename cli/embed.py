@@ -36,7 +36,7 @@ def embed_command(ctx, sources, text_col, preprocess, out, dim, epochs, min_coun
 
     \b
     zoo embed --data scrape.jsonl --data restaurants -o vectors/
-    zoo run --classifier bigru --data restaurants \
+    zoo run --classifier bigru --data restaurants
         --param embeddings=vectors/ --param embedding_dim=100
     """
     from pathlib import Path
