@@ -348,61 +348,67 @@ def train_module(module: nn.Module, train_encoded: list[list[int]], train_target
     interrupted = False
     stopped_early = False
     with _progress(settings.progress and distributed.is_main()) as progress:
-        for epoch in range(state["epoch"] + 1, config.epochs + 1):
-            if config.max_steps and state["global_step"] >= config.max_steps:
-                break
-            torch.manual_seed(settings.seed * 1000 + epoch + (world.rank * 7919 if world else 0))  # dropout per rank
-            batches = bucketed_batches(lengths, config.batch_size, np.random.default_rng([settings.seed, epoch]),
-                                       group=world.size if world else 1)
-            batches = distributed.shard(batches)  # the same order on every rank, every size-th batch each
-            if world and epoch == state["epoch"] + 1:
-                state["rank_rows"] = {str(r): rows for r, rows in
-                                      enumerate(distributed.gather(sorted(i for b in batches for i in b)))}
-            task = progress.add_task(f"epoch {epoch}/{config.epochs}", total=len(batches), loss="", speed="")
-            started = time.perf_counter()
+        try:
+            for epoch in range(state["epoch"] + 1, config.epochs + 1):
+                if config.max_steps and state["global_step"] >= config.max_steps:
+                    break
+                torch.manual_seed(settings.seed * 1000 + epoch + (world.rank * 7919 if world else 0))  # dropout per rank
+                batches = bucketed_batches(lengths, config.batch_size, np.random.default_rng([settings.seed, epoch]),
+                                           group=world.size if world else 1)
+                batches = distributed.shard(batches)  # the same order on every rank, every size-th batch each
+                if world and epoch == state["epoch"] + 1:
+                    state["rank_rows"] = {str(r): rows for r, rows in
+                                          enumerate(distributed.gather(sorted(i for b in batches for i in b)))}
+                task = progress.add_task(f"epoch {epoch}/{config.epochs}", total=len(batches), loss="", speed="")
+                started = time.perf_counter()
 
-            def on_batch(loss, tokens, task=task, started=started):
-                speed = tokens / max(time.perf_counter() - started, 1e-9)
-                progress.update(task, advance=1, loss=f"loss {loss:.4f}", speed=f"{speed:,.0f} tok/s")
+                def on_batch(loss, tokens, task=task, started=started):
+                    speed = tokens / max(time.perf_counter() - started, 1e-9)
+                    progress.update(task, advance=1, loss=f"loss {loss:.4f}", speed=f"{speed:,.0f} tok/s")
 
-            try:
-                total_loss, seen, tokens = train_one_epoch(trained, module, optimizer, objective, batches, train_encoded,
-                                                           targets_tensor, config, state, device, on_batch, pad_id,
-                                                           total_steps, scaler)
-            except KeyboardInterrupt:
-                interrupted = True
+                try:
+                    total_loss, seen, tokens = train_one_epoch(trained, module, optimizer, objective, batches, train_encoded,
+                                                               targets_tensor, config, state, device, on_batch, pad_id,
+                                                               total_steps, scaler)
+                except KeyboardInterrupt:
+                    interrupted = True
+                    state["train_seconds"] += time.perf_counter() - started
+                    progress.remove_task(task)
+                    progress.stop()  # the message gets a line of its own, not one drawn over the bar
+                    settings.log("Interrupted: keeping the best weights so far (the last finished epoch is checkpointed).")
+                    break
+                except BaseException:
+                    progress.remove_task(task)
+                    raise
+                total_loss, seen, tokens = distributed.all_sum(total_loss, seen, tokens)  # over every rank
+                state["train_tokens"] += int(tokens)
                 state["train_seconds"] += time.perf_counter() - started
+                progress.update(task, description=f"epoch {epoch}/{config.epochs} validating")
+                score, val_loss = validate(module, val_encoded, val_targets, objective, device, pad_id, config.precision)
                 progress.remove_task(task)
-                progress.stop()  # the message gets a line of its own, not one drawn over the bar
-                settings.log("Interrupted: keeping the best weights so far (the last finished epoch is checkpointed).")
-                break
-            except BaseException:
-                progress.remove_task(task)
-                raise
-            total_loss, seen, tokens = distributed.all_sum(total_loss, seen, tokens)  # over every rank
-            state["train_tokens"] += int(tokens)
-            state["train_seconds"] += time.perf_counter() - started
-            progress.update(task, description=f"epoch {epoch}/{config.epochs} validating")
-            score, val_loss = validate(module, val_encoded, val_targets, objective, device, pad_id, config.precision)
-            progress.remove_task(task)
-            state["epochs"].append({"epoch": epoch, "train_loss": total_loss / max(seen, 1), "val_loss": val_loss,
-                                    objective.name: score,
-                                    "steps": state["global_step"], "tokens_per_second": tokens / max(time.perf_counter() - started, 1e-9)})
-            settings.log(f"epoch {epoch}: train loss {total_loss / max(seen, 1):.4f}, {objective.label} {score:.4f}")
-            if score > state["best_score"]:
-                state.update(best_score=score, best_epoch=epoch, bad_epochs=0)
-                best_state = {k: v.detach().clone().cpu() for k, v in module.state_dict().items()}
-            else:
-                state["bad_epochs"] += 1
-            state["epoch"] = epoch
-            if checkpoint:  # before on_epoch: whatever it raises, this epoch can be resumed from
-                checkpoint.save(module, optimizer, best_state, state)
-            if settings.on_epoch:
-                settings.on_epoch(dict(state["epochs"][-1]))
-            if state["bad_epochs"] >= config.patience:
-                stopped_early = True
-                settings.log(f"Early stopping: no better {objective.label} for {config.patience} epochs.")
-                break
+                state["epochs"].append({"epoch": epoch, "train_loss": total_loss / max(seen, 1), "val_loss": val_loss,
+                                        objective.name: score,
+                                        "steps": state["global_step"], "tokens_per_second": tokens / max(time.perf_counter() - started, 1e-9)})
+                settings.log(f"epoch {epoch}: train loss {total_loss / max(seen, 1):.4f}, {objective.label} {score:.4f}")
+                if score > state["best_score"]:
+                    state.update(best_score=score, best_epoch=epoch, bad_epochs=0)
+                    best_state = {k: v.detach().clone().cpu() for k, v in module.state_dict().items()}
+                else:
+                    state["bad_epochs"] += 1
+                state["epoch"] = epoch
+                if checkpoint:  # before on_epoch: whatever it raises, this epoch can be resumed from
+                    checkpoint.save(module, optimizer, best_state, state)
+                if settings.on_epoch:
+                    settings.on_epoch(dict(state["epochs"][-1]))
+                if state["bad_epochs"] >= config.patience:
+                    stopped_early = True
+                    settings.log(f"Early stopping: no better {objective.label} for {config.patience} epochs.")
+                    break
+        except KeyboardInterrupt:  # Ctrl-C while validating, checkpointing or setting up the next epoch
+            interrupted = True
+            progress.stop()
+            settings.log("Interrupted: keeping the best weights so far (the last finished epoch is checkpointed).")
+
     if best_state is not None:
         module.load_state_dict(best_state)
     if world:  # every rank must end with the same weights: DistributedDataParallel averaged their gradients

@@ -165,6 +165,27 @@ def test_ctrl_c_keeps_the_best_weights_seen_so_far(demo, tmp_path, monkeypatch):
     assert same(weights(model), saved(tmp_path / "best.safetensors"))
 
 
+def test_ctrl_c_while_validating_also_keeps_the_best_weights(demo, tmp_path, monkeypatch):
+    """Ctrl-C outside a batch (validation, checkpointing, the next epoch's set-up) ends training the
+    same way: no traceback, the best weights so far, the interruption recorded."""
+    import nlpzoo.training as training
+
+    model = build(epochs=6, patience=6, lr=0.05)
+    calls = {"n": 0}
+    original = training.validate
+
+    def interrupt_the_third_validation(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(training, "validate", interrupt_the_third_validation)
+    history = model.fit(demo.part("train"), demo.part("validation"), settings(tmp_path))
+    assert history["interrupted"] and len(history["epochs"]) == 2
+    assert same(weights(model), saved(tmp_path / "best.safetensors"))
+
+
 def test_resume_restores_the_best_weights_and_score(demo, overshooting, tmp_path):
     straight_model, straight, _ = overshooting
     build(epochs=3, patience=6, lr=0.05).fit(demo.part("train"), demo.part("validation"), settings(tmp_path))
