@@ -6,7 +6,8 @@
 Every member is trained on the same training split (with its own default parameters, or a
 preset's: give members their parameters by naming presets); ``soft`` averages their class
 probabilities, ``stacking`` fits a logistic regression on the members' validation-split
-probabilities. The run folder holds each member's own files under ``members/`` and
+probabilities (weighting classes by inverse frequency, as the zoo's classifiers do, since runs
+are chosen by macro-F1; ``stacker_class_weight=none`` turns that off). The run folder holds each member's own files under ``members/`` and
 ``ensemble.json`` (members, method and the stacker's weights), so nothing is pickled.
 """
 from __future__ import annotations
@@ -18,7 +19,8 @@ from nlpzoo import Component, Param, Search, hookimpl
 
 
 class Ensemble:
-    def __init__(self, members: str = "bigru,tfidf-logreg", method: str = "soft", stacker_C: float = 1.0):
+    def __init__(self, members: str = "bigru,tfidf-logreg", method: str = "soft", stacker_C: float = 1.0,
+                 stacker_class_weight: str = "balanced"):
         from nlpzoo import ZooError, get_zoo
 
         self.names = [name.strip() for name in members.split(",") if name.strip()]
@@ -29,7 +31,7 @@ class Ensemble:
             raise ZooError("ensemble: an ensemble cannot be its own member.")
         zoo = get_zoo()
         self.components = [zoo.get("classifier", name) for name in self.names]  # an unknown name fails here
-        self.method, self.stacker_C = method, stacker_C
+        self.method, self.stacker_C, self.stacker_class_weight = method, stacker_C, stacker_class_weight
         self.members = [component.build() for component in self.components]
         self.n_classes = 0
         self.stacker = None   # (coefficients (n_classes or 1, members * n_classes), intercepts)
@@ -64,7 +66,8 @@ class Ensemble:
         from sklearn.linear_model import LogisticRegression
 
         features = np.concatenate(self._member_probabilities(validation.texts), axis=1)
-        stacker = LogisticRegression(C=self.stacker_C, max_iter=2000, random_state=seed)
+        weight = None if self.stacker_class_weight == "none" else self.stacker_class_weight
+        stacker = LogisticRegression(C=self.stacker_C, class_weight=weight, max_iter=2000, random_state=seed)
         stacker.fit(features, validation.labels)
         coefficients = np.zeros((self.n_classes, features.shape[1]))
         intercepts = np.full(self.n_classes, -1e9)  # a class the validation split lacks is never predicted
@@ -133,6 +136,9 @@ def register_classifiers(register):
                       " regression on their validation-split probabilities.", choices=("soft", "stacking"),
                       search=Search.among("soft", "stacking")),
                 Param("stacker_C", float, 1.0, "method=stacking: the stacker's inverse regularisation.", min=1e-6,
-                      search=Search.range(0.01, 100.0, log=True))],
+                      search=Search.range(0.01, 100.0, log=True)),
+                Param("stacker_class_weight", str, "balanced", "method=stacking: balanced weighs the validation"
+                      " reviews by inverse class frequency (for macro-F1 on unbalanced classes); none: equally.",
+                      choices=("balanced", "none"), search=Search.among("balanced", "none"))],
         capabilities={"family": "ensemble", "task": "text-classification", "needs_download": False},
     ))

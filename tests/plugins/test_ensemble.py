@@ -52,6 +52,31 @@ def test_stacking_learns_weights_on_the_validation_split_and_gives_probabilities
     assert np.allclose(fresh.predict_proba(data.test.texts), probabilities)
 
 
+@pytest.mark.parametrize("class_weight", ["balanced", "none"])
+def test_the_stacker_weighs_classes_as_asked_on_unbalanced_validation_reviews(registry, class_weight):
+    from sklearn.linear_model import LogisticRegression
+
+    from nlpzoo.kinds.classifier import LabeledTexts
+
+    data = tiny_classification_data()
+    rare = data.validation.labels[0]   # keep only two validation rows of one class: clearly unbalanced
+    labels = data.validation.labels
+    keep = [i for i, y in enumerate(labels) if y != rare] + [i for i, y in enumerate(labels) if y == rare][:2]
+    validation = LabeledTexts([data.validation.texts[i] for i in keep], [data.validation.labels[i] for i in keep],
+                              data.validation.n_classes)
+    model = nlpzoo.create("classifier", "ensemble", members="gru-tiny,tfidf-logreg", method="stacking",
+                          stacker_class_weight=class_weight)
+    model.fit(data.train, validation, FitSettings(progress=False, log=lambda m: None))
+    features = np.concatenate([m.predict_proba(validation.texts) for m in model.members], axis=1)
+    fitted = {weight: LogisticRegression(C=1.0, class_weight=weight, max_iter=2000, random_state=13)
+              .fit(features, validation.labels) for weight in ("balanced", None)}
+    coefficients, _ = model.stacker
+    expected = fitted["balanced" if class_weight == "balanced" else None]
+    other = fitted[None if class_weight == "balanced" else "balanced"]
+    assert np.allclose(coefficients[expected.classes_], expected.coef_, atol=1e-6)
+    assert not np.allclose(coefficients[other.classes_], other.coef_, atol=1e-3)
+
+
 @pytest.mark.parametrize("members, message", [("bigru", "give two or more"), ("bigru,ensemble", "its own member"),
                                               ("bigru,bigruu", "bigruu")])
 def test_bad_members_are_one_clear_error(members, message):
