@@ -180,3 +180,44 @@ def test_a_run_from_a_distribution_no_longer_installed_loads_through_the_one_nam
     (moved / "zoo_run.json").write_text(json.dumps(record))
     result = zoo("predict", str(moved), "--json", "الطعام لذيذ")
     assert result.exit_code == 0, result.output
+
+
+def test_runs_started_in_the_same_second_get_their_own_folders(tmp_path, monkeypatch):
+    from datetime import datetime
+
+    from nlpzoo import runs
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 1, 2, 3, 4, 5)
+
+    monkeypatch.setattr(runs, "datetime", Frozen)
+    monkeypatch.chdir(tmp_path)
+    folders = [runs.new_run_dir("bigru", None) for _ in range(3)]
+    assert [str(f) for f in folders] == ["runs/20260102-030405-bigru", "runs/20260102-030405-bigru-2",
+                                         "runs/20260102-030405-bigru-3"]
+    assert all(f.is_dir() for f in folders)
+
+
+def test_out_may_be_a_new_nested_folder_or_an_empty_one_but_never_a_full_one(tmp_path):
+    from nlpzoo import runs
+    from nlpzoo.errors import ZooError
+
+    nested = runs.new_run_dir("bigru", tmp_path / "a" / "b" / "run")
+    assert nested == tmp_path / "a" / "b" / "run" and nested.is_dir()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert runs.new_run_dir("bigru", empty) == empty
+    (empty / "model.safetensors").write_bytes(b"")
+    with pytest.raises(ZooError, match="exists and is not empty"):
+        runs.new_run_dir("bigru", empty)
+
+
+@pytest.mark.parametrize("files", [{}, {"config.json": {"model_type": "bert", "id2label": {"0": "neg"}}},
+                                   {"zoo_run.json": {"format": "something-else"}}, {"zoo_run.json": [1, 2]}])
+def test_a_folder_without_a_zoo_record_is_not_a_run(tmp_path, files):
+    for name, content in files.items():   # e.g. a transformers folder: its config.json is not a zoo record
+        (tmp_path / name).write_text(json.dumps(content))
+    with pytest.raises(RunDirError, match="is not a zoo run directory"):
+        read_record(tmp_path)
