@@ -237,17 +237,18 @@ def test_gradient_accumulation_takes_one_optimizer_step_per_group_of_batches():
     data = tiny_classification_data()
     encoded = [[min(len(w), 30) for w in text.split()] or [1] for text in data.train.texts]
     steps = {}
-    for accumulate in (1, 3):
+    for accumulate in (None, 1, 3):   # None: LoopConfig's default, one step per batch
         torch.manual_seed(0)
         module = BagOfIds(32, data.train.n_classes)
         config = LoopConfig(epochs=1, batch_size=16, lr=0.01, weight_decay=0.0, clip_norm=1.0, patience=5,
-                            max_steps=0, grad_accum=accumulate, schedule="linear", warmup_ratio=0.1)
+                            max_steps=0, schedule="linear", warmup_ratio=0.1,
+                            **({} if accumulate is None else {"grad_accum": accumulate}))
         history = train_module(module, encoded, data.train.labels, encoded[:10], data.train.labels[:10],
                                ClassificationObjective(data.train.labels, data.train.n_classes, True, "cpu"), config,
                                FitSettings(progress=False, log=lambda m: None), "cpu")
         steps[accumulate] = history["global_step"]
     batches = -(-len(encoded) // 16)
-    assert steps == {1: batches, 3: -(-batches // 3)}
+    assert steps == {None: batches, 1: batches, 3: -(-batches // 3)}
 
 
 class BagOfIds(torch.nn.Module):
@@ -261,3 +262,93 @@ class BagOfIds(torch.nn.Module):
     def forward(self, ids, lengths):
         mask = (torch.arange(ids.shape[1])[None, :] < lengths[:, None]).float().unsqueeze(2)
         return self.out((self.embedding(ids) * mask).sum(1) / lengths[:, None].float())
+
+
+def loop_config(**extra):
+    from nlpzoo.training import LoopConfig
+
+    return LoopConfig(epochs=1, batch_size=1, lr=1.0, weight_decay=0.0, clip_norm=0.0, patience=1, max_steps=0, **extra)
+
+
+def test_the_schedule_at_its_edges_and_after_warm_up_is_transformers_linear_schedule():
+    from transformers import get_linear_schedule_with_warmup
+
+    assert loop_config(schedule="linear").lr_factor(0, 0) == 1.0          # no step planned: the full rate
+    assert loop_config(schedule="linear").lr_factor(0, 10) == 1.0         # no warm-up unless asked
+    # warm-up over all but the last step: the last step still runs at the full rate
+    assert [loop_config(schedule="linear", warmup_ratio=0.8).lr_factor(s, 5) for s in range(5)] == \
+        pytest.approx([0.25, 0.5, 0.75, 1.0, 1.0])
+    for total, ratio in [(1, 0.0), (2, 0.0), (5, 0.8), (7, 0.3), (10, 0.5), (37, 0.1)]:
+        warmup = int(ratio * total)
+        optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+        reference = get_linear_schedule_with_warmup(optimizer, warmup, total).lr_lambdas[0]
+        config = loop_config(schedule="linear", warmup_ratio=ratio)
+        assert [config.lr_factor(step, total) for step in range(warmup, total)] == \
+            pytest.approx([reference(step) for step in range(warmup, total)])
+
+
+@pytest.mark.parametrize("bf16_supported", [True, False])
+def test_precision_is_fp32_unless_asked_and_fp16_only_on_cuda(monkeypatch, bf16_supported):
+    import warnings
+
+    from nlpzoo.training import autocast, uses_fp16
+
+    layer, x = torch.nn.Linear(4, 4), torch.randn(2, 4)
+    for precision in (loop_config().precision, "fp32", "auto"):   # the default, and "auto" on a CPU
+        with autocast("cpu", precision):
+            assert layer(x).dtype == torch.float32
+    with autocast("cpu", "bf16"):
+        assert layer(x).dtype == torch.bfloat16
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *args, **kwargs: bf16_supported)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # "CUDA is not available": only the dtype chosen is checked
+        auto = torch.bfloat16 if bf16_supported else torch.float16
+        assert {p: autocast("cuda", p).fast_dtype for p in ("bf16", "fp16", "auto")} == \
+            {"bf16": torch.bfloat16, "fp16": torch.float16, "auto": auto}
+    assert not any(uses_fp16("cpu", p) for p in ("fp32", "auto", "bf16", "fp16"))
+    assert {p: uses_fp16("cuda", p) for p in ("fp32", "auto", "bf16", "fp16")} == \
+        {"fp32": False, "auto": not bf16_supported, "bf16": False, "fp16": True}
+
+
+@pytest.mark.parametrize("group", [2, 3])
+def test_bucketing_for_data_parallel_ranks_keeps_complete_groups_of_neighbouring_batches(group):
+    lengths = np.random.default_rng(0).permutation(1000).tolist()   # distinct lengths
+    batch_size, pool = 8, 5   # 25 pools of 5 batches: each leaves 5 % group batches over
+    batches = [tuple(b) for b in bucketed_batches(lengths, batch_size, np.random.default_rng(1), pool, group)]
+    assert sorted(i for b in batches for i in b) == list(range(1000))
+    # The groups the docstring promises: neighbours in a pool sorted by length, then the pools'
+    # leftovers regrouped, then fewer than `group` batches last; only the order of groups is random.
+    order, size = np.random.default_rng(1).permutation(1000).tolist(), batch_size * pool
+    expected, leftovers = set(), []
+    for start in range(0, 1000, size):
+        chunk = sorted(order[start:start + size], key=lengths.__getitem__)
+        in_pool = [tuple(chunk[i:i + batch_size]) for i in range(0, len(chunk), batch_size)]
+        full = len(in_pool) - len(in_pool) % group
+        expected |= {tuple(in_pool[i:i + group]) for i in range(0, full, group)}
+        leftovers += in_pool[full:]
+    last = len(leftovers) % group
+    expected |= {tuple(leftovers[i:i + group]) for i in range(0, len(leftovers) - last, group)}
+    head = batches[:len(batches) - last]
+    assert [tuple(head[i:i + group]) for i in range(0, len(head), group)] != sorted(expected)  # shuffled
+    assert {tuple(head[i:i + group]) for i in range(0, len(head), group)} == expected
+    assert batches[len(batches) - last:] == leftovers[len(leftovers) - last:]
+
+
+def test_predict_logits_gives_each_text_its_own_logits_in_input_order():
+    from nlpzoo.training import collate, predict_logits
+
+    torch.manual_seed(0)
+    module = BagOfIds(32, 3)
+    encoded = [[(7 * i + j) % 31 + 1 for j in range(1 + (i * 5) % 11)] for i in range(20)]
+    batched = predict_logits(module, encoded, "cpu", batch_size=3)
+    with torch.no_grad():
+        one_by_one = np.concatenate([module(*collate(encoded, [i], "cpu")).numpy() for i in range(20)])
+    assert batched.shape == (20, 3) and np.allclose(batched, one_by_one, atol=1e-6)
+    assert predict_logits(module, [], "cpu").shape[0] == 0
+
+
+def test_an_objective_must_say_how_it_scores():
+    from nlpzoo.training import Objective
+
+    with pytest.raises(TypeError, match="abstract"):
+        Objective()
