@@ -221,3 +221,74 @@ def test_a_folder_without_a_zoo_record_is_not_a_run(tmp_path, files):
         (tmp_path / name).write_text(json.dumps(content))
     with pytest.raises(RunDirError, match="is not a zoo run directory"):
         read_record(tmp_path)
+
+
+def copy_with_record(run, folder, **changes):
+    import shutil
+
+    shutil.copytree(run, folder)
+    record = json.loads((folder / "zoo_run.json").read_text())
+    record.update(changes)
+    (folder / "zoo_run.json").write_text(json.dumps(record))
+    return folder
+
+
+def test_latest_is_the_newest_complete_run(finished_run, tmp_path, monkeypatch):
+    from nlpzoo.runs import resolve_run_dir
+
+    root = tmp_path / "runs"
+    with pytest.raises(RunDirError, match="No complete run under"):
+        resolve_run_dir("latest", root)
+    old = copy_with_record(finished_run, root / "b-old", created="2026-01-01T00:00:00+00:00")
+    new = copy_with_record(finished_run, root / "a-new", created="2026-03-01T00:00:00+00:00")
+    copy_with_record(finished_run, root / "c-newer-unfinished", created="2026-05-01T00:00:00+00:00", status="training")
+    (root / "d-not-a-run").mkdir()
+    assert resolve_run_dir("latest", root) == new and old.is_dir()
+    assert resolve_run_dir(tmp_path / "named", root) == tmp_path / "named"   # any other name is taken as it is
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "latest").mkdir()   # a folder really called "latest" wins
+    assert resolve_run_dir("latest", root) == __import__("pathlib").Path("latest")
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"format_version": 3}, "written by a newer nlp-zoo"), ({"format_version": "2"}, "written by a newer nlp-zoo"),
+    ({"component": None}, "names no component"), ({"component": {"name": "gru"}}, "names no component"),
+    ({"status": "failed", "error": "ValueError: boom"}, "failed run (ValueError: boom)"),
+])
+def test_a_record_that_cannot_be_loaded_says_why(finished_run, tmp_path, changes, message):
+    with pytest.raises(RunDirError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        read_record(copy_with_record(finished_run, tmp_path / "run", **changes))
+
+
+def test_a_run_of_nlp_zoo_0_1_reads_as_a_format_1_classifier_run(finished_run, tmp_path):
+    old = copy_with_record(finished_run, tmp_path / "old")
+    record = json.loads((old / "zoo_run.json").read_text())
+    (old / "zoo_run.json").unlink()
+    legacy = {k: v for k, v in record.items() if k not in ("kind", "format_version")}
+    (old / "config.json").write_text(json.dumps({**legacy, "format": "nlp-zoo/classifier-run"}))
+    read = read_record(old)
+    assert (read["kind"], read["format_version"], read["params"]) == ("classifier", 1, record["params"])
+
+
+def test_evaluation_data_is_the_runs_own_test_split_or_a_whole_new_file(finished_run, tmp_path):
+    from nlpzoo.data import load_dataset
+    from nlpzoo.errors import DataError
+    from nlpzoo.runs import evaluation_data
+
+    record = read_record(finished_run)
+    split = json.loads((finished_run / "split.json").read_text())
+    texts, scores, rows, origin, _ = evaluation_data(finished_run, record, None, get_zoo())
+    source = load_dataset(record["data"]["path"], record["data"]["text_col"], record["data"]["score_col"])
+    assert texts == [source.texts[i] for i in split["test"]] and rows == split["rows"]["test"]
+    assert scores == [source.scores[i] for i in split["test"]] and "the run's test split" in origin
+    changed = copy_with_record(finished_run, tmp_path / "changed", data={**record["data"], "sha256": "0" * 64})
+    with pytest.raises(DataError, match="changed since the run"):
+        evaluation_data(changed, read_record(changed), None, get_zoo())
+    same_columns = tmp_path / "same.csv"   # the run's column names are the default
+    same_columns.write_text(f"{record['data']['text_col']},{record['data']['score_col']}\nأ ب,1\nج د,9\n", "utf-8")
+    texts, scores, *_ = evaluation_data(finished_run, record, str(same_columns), get_zoo())
+    assert (texts, scores) == (["أ ب", "ج د"], ["1", "9"])   # raw scores: the kind labels them
+    other_columns = tmp_path / "other.csv"   # or the columns given
+    other_columns.write_text("review,stars\nأ ب,2\n", "utf-8")
+    texts, scores, *_ = evaluation_data(finished_run, record, str(other_columns), get_zoo(), "review", "stars")
+    assert (texts, scores) == (["أ ب"], ["2"])
