@@ -207,15 +207,23 @@ def test_class_weights_are_inverse_class_frequencies():
 def test_the_regression_objective_follows_loss_and_select_by():
     from nlpzoo.training import RegressionObjective
 
-    outputs, targets = torch.tensor([[0.0], [3.0]]), torch.tensor([0.0, 0.0])
-    assert float(RegressionObjective("mse").loss(outputs, targets)) == pytest.approx(4.5)  # (0 + 9) / 2
-    assert float(RegressionObjective("huber").loss(outputs, targets)) == pytest.approx(1.25)  # (0 + 2.5) / 2
+    outputs, targets = torch.tensor([[0.0], [3.0]]), torch.tensor([0.0, 1.0])   # errors 0 and 2, row by row
+    assert float(RegressionObjective("mse").loss(outputs, targets)) == pytest.approx(2.0)  # (0 + 4) / 2
+    assert float(RegressionObjective("huber").loss(outputs, targets)) == pytest.approx(0.75)  # (0 + 1.5) / 2
     predicted, truth = np.array([[1.0], [2.0], [4.0]]), [1.0, 3.0, 2.0]
     by_rank = RegressionObjective(select_by="spearman")
     by_error = RegressionObjective(select_by="rmse")
     assert (by_rank.name, by_error.name) == ("val_spearman", "val_rmse")
     assert by_rank.score(predicted, truth) == pytest.approx(0.5)
     assert by_error.score(predicted, truth) == pytest.approx(-np.sqrt(5 / 3))  # higher is better: minus RMSE
+    assert by_rank.score(np.array([[1.0], [1.0], [2.0]]), [1.0, 2.0, 3.0]) == pytest.approx(np.sqrt(3) / 2)
+    assert by_rank.score(np.array([[2.0], [2.0], [2.0]]), [1.0, 2.0, 3.0]) == -1.0   # constant: the worst score
+
+
+def test_macro_f1_counts_a_class_never_seen_nor_predicted_as_zero():
+    from nlpzoo.training import macro_f1
+
+    assert macro_f1([0, 1], np.array([0, 1]), 3) == pytest.approx(2 / 3)   # as scikit-learn's default does
 
 
 def test_the_linear_schedule_warms_up_then_decays_to_zero():
