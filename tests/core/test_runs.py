@@ -242,7 +242,7 @@ def test_latest_is_the_newest_complete_run(finished_run, tmp_path, monkeypatch):
     old = copy_with_record(finished_run, root / "b-old", created="2026-01-01T00:00:00+00:00")
     new = copy_with_record(finished_run, root / "a-new", created="2026-03-01T00:00:00+00:00")
     copy_with_record(finished_run, root / "c-newer-unfinished", created="2026-05-01T00:00:00+00:00", status="training")
-    (root / "d-not-a-run").mkdir()
+    (root / "0-not-a-run").mkdir()   # sorts first: the search goes on past it
     assert resolve_run_dir("latest", root) == new and old.is_dir()
     assert resolve_run_dir(tmp_path / "named", root) == tmp_path / "named"   # any other name is taken as it is
     monkeypatch.chdir(tmp_path)
