@@ -298,7 +298,10 @@ def test_a_real_ctrl_c_exits_130_says_how_to_resume_and_leaves_a_loadable_run(tm
     zoo_script = os.path.join(os.path.dirname(sys.executable), "zoo")
     process = subprocess.Popen([zoo_script, "run", "--classifier", "gru", *TINY_PARAMS, "--param", "epochs=500",
                                 "--param", "patience=500", "--out", str(out), "--no-progress"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               # Ctrl-C as a terminal delivers it, even when these tests run where SIGINT is
+                               # ignored (a shell's background job), which `zoo` would otherwise inherit.
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while not (out / "checkpoint" / "trainer_state.json").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
