@@ -7,8 +7,9 @@ Every member is trained on the same training split (with its own default paramet
 preset's: give members their parameters by naming presets); ``soft`` averages their class
 probabilities, ``stacking`` fits a logistic regression on the members' validation-split
 probabilities (weighting classes by inverse frequency, as the zoo's classifiers do, since runs
-are chosen by macro-F1; ``stacker_class_weight=none`` turns that off). The run folder holds each member's own files under ``members/`` and
-``ensemble.json`` (members, method and the stacker's weights), so nothing is pickled.
+are chosen by macro-F1; ``stacker_class_weight=none`` turns that off). The run folder holds each
+member's own files under ``members/`` and ``ensemble.json`` (members, method and the stacker's
+weights), so nothing is pickled.
 """
 from __future__ import annotations
 
