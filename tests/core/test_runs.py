@@ -292,3 +292,64 @@ def test_evaluation_data_is_the_runs_own_test_split_or_a_whole_new_file(finished
     other_columns.write_text("review,stars\nأ ب,2\n", "utf-8")
     texts, scores, *_ = evaluation_data(finished_run, record, str(other_columns), get_zoo(), "review", "stars")
     assert (texts, scores) == (["أ ب"], ["2"])
+
+
+def test_a_runs_model_files_and_size_count_its_weights_and_vocabulary_only(finished_run):
+    """Not the record, metrics, split, card, plots or the checkpoint folder kept for --resume."""
+    record = read_record(finished_run)
+    assert record["model_files"] == ["model.safetensors", "vocabulary.json"]
+    metrics = json.loads((finished_run / "metrics.json").read_text())
+    assert metrics["model_size_bytes"] == sum((finished_run / name).stat().st_size for name in record["model_files"])
+
+
+def test_a_resume_naming_a_preset_of_the_runs_model_is_refused(finished_run, demo):
+    """Same base, another name: a preset changes defaults the run was not trained with."""
+    import dataclasses
+
+    from nlpzoo.errors import ZooError
+
+    preset = dataclasses.replace(get_zoo().get("classifier", "gru"), name="gru-wide", base="gru")
+    with pytest.raises(ZooError, match="was trained with 'gru', not 'gru-wide'"):
+        train_run(get_kind("classifier"), preset, {**TINY, "epochs": 1}, demo, quiet(), resume=finished_run)
+
+
+class Crash(Exception):
+    pass
+
+
+def crash_after_epoch_1(epoch):
+    if epoch["epoch"] == 1:
+        raise Crash("out of memory, say")
+
+
+def test_a_run_that_crashed_resumes_from_its_last_checkpoint(demo, tmp_path):
+    kind, component, params = get_kind("classifier"), get_zoo().get("classifier", "gru"), {**TINY, "epochs": 2}
+    with pytest.raises(Crash):
+        train_run(kind, component, params, demo, quiet(on_epoch=crash_after_epoch_1), out=tmp_path / "r")
+    assert read_record(tmp_path / "r", require_complete=False)["status"] == "failed"
+    result = train_run(kind, component, params, demo, quiet(), resume=tmp_path / "r")
+    assert [e["epoch"] for e in result.history["epochs"]] == [1, 2]   # epoch 1 from the checkpoint, 2 trained now
+    assert read_record(tmp_path / "r")["status"] == "complete"
+    assert load_run(tmp_path / "r", get_zoo()).predict(["الطعام لذيذ"])[0]["label"] in demo.class_names
+
+
+@pytest.mark.parametrize("step", ["evaluate", "save"])
+def test_ctrl_c_after_training_leaves_the_run_unfinished_and_resumable_not_failed(demo, tmp_path, monkeypatch, step):
+    """A KeyboardInterrupt that reaches train_run (while testing or saving) is the user's choice, not a failure."""
+    from nlpzoo.neural import NeuralTextClassifier
+
+    kind, component = get_kind("classifier"), get_zoo().get("classifier", "gru")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(type(kind) if step == "evaluate" else NeuralTextClassifier, step, interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            train_run(kind, component, {**TINY, "epochs": 1}, demo, quiet(), out=tmp_path / "r")
+    record = read_record(tmp_path / "r", require_complete=False)
+    assert record["status"] == "training" and "error" not in record
+    with pytest.raises(RunDirError, match="unfinished"):
+        read_record(tmp_path / "r")
+    train_run(kind, component, {**TINY, "epochs": 1}, demo, quiet(), resume=tmp_path / "r")
+    assert read_record(tmp_path / "r")["status"] == "complete"
