@@ -143,8 +143,12 @@ def test_generators_get_their_own_table(tmp_path):
     assert result.exit_code == 0, result.output
     line = json.loads(result.output)["summaries"]["generator"][0]
     assert line["generator"] == "gpt2" and line["error"] is None
+    run = json.loads((tmp_path / "results.json").read_text())["runs"][0]   # the table reports what the run measured
+    with open(f"{run['run_dir']}/metrics.json", encoding="utf-8") as handle:
+        measured = json.load(handle)
     for key in ["test_perplexity", "bleu", "chrf", "train_tokens_per_second", "generation_tokens_per_second"]:
-        assert line[key] is not None and line[key] >= 0, key
+        assert line[key] is not None and line[key] == pytest.approx(measured[key]), key
+    assert line["test_perplexity"] > 1 and line["train_tokens_per_second"] > 0 and line["generation_tokens_per_second"] > 0
     assert "| gpt2 |" in (tmp_path / "table.md").read_text()
     assert "<h2>Generators</h2>" in (tmp_path / "report.html").read_text()
 
