@@ -339,6 +339,7 @@ def model_card(kind: TrainableKind, component: Component, record: dict, metrics:
         plots, "", "## Parameters", "", "| parameter | value |", "| --- | --- |", params, "",
         "## How to use it", "", "```bash", *[u for u in usage if u], "```", "", "```python", "import nlpzoo", "",
         python, "```", ""]
-    if loads_with:
-        sections += [f"The folder also loads with `{loads_with}(\"{name}\")`.", ""]
+    if loads_with:  # "transformers.AutoModelForCausalLM.from_pretrained" or "pipeline(..., model=RUN)"
+        call = loads_with.replace("RUN", f'"{name}"') if "RUN" in loads_with else f'{loads_with}("{name}")'
+        sections += [f"The folder also loads with `{call}`.", ""]
     return "\n".join(sections)

@@ -132,6 +132,9 @@ def test_a_run_records_kind_component_distribution_and_format(demo, tmp_path):
     assert record["component"] == {**record["component"], "name": "bigru-small", "base": "bigru",
                                    "plugin": "registry"}
     assert load_run(result.run_dir, get_zoo()).predict(["الطعام لذيذ"])[0]["label"] in demo.class_names
+    history, metrics = result.history, json.loads((result.run_dir / "metrics.json").read_text())
+    assert metrics["train_seconds"] == history["train_seconds"] > 0 and history["train_tokens"] > 0
+    assert metrics["train_tokens_per_second"] == pytest.approx(history["train_tokens"] / history["train_seconds"])
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +146,8 @@ def finished_run(tmp_path_factory):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--param", "hidden_size=64"], "these differ: hidden_size=64"),
+    (["--param", "hidden_size=64"], "these differ: hidden_size=64 (run: 16). A resume may change only the training"
+                                    " budget (epochs, patience, max_steps); start a new run"),
     (["--classifier", "lstm"], "is a run of the classifier 'gru'"),
     (["--data", "restaurants"], "resume continues it on the same data"),
 ])
@@ -326,9 +330,12 @@ def test_a_run_that_crashed_resumes_from_its_last_checkpoint(demo, tmp_path):
     kind, component, params = get_kind("classifier"), get_zoo().get("classifier", "gru"), {**TINY, "epochs": 2}
     with pytest.raises(Crash):
         train_run(kind, component, params, demo, quiet(on_epoch=crash_after_epoch_1), out=tmp_path / "r")
-    assert read_record(tmp_path / "r", require_complete=False)["status"] == "failed"
-    result = train_run(kind, component, params, demo, quiet(), resume=tmp_path / "r")
-    assert [e["epoch"] for e in result.history["epochs"]] == [1, 2]   # epoch 1 from the checkpoint, 2 trained now
+    record = read_record(tmp_path / "r", require_complete=False)
+    assert (record["status"], record["error"]) == ("failed", "Crash: out of memory, say")
+    trained_now = []
+    result = train_run(kind, component, params, demo, quiet(on_epoch=trained_now.append), resume=tmp_path / "r")
+    assert [e["epoch"] for e in trained_now] == [2]   # epoch 1 comes from the checkpoint, not trained again
+    assert [e["epoch"] for e in result.history["epochs"]] == [1, 2]
     assert read_record(tmp_path / "r")["status"] == "complete"
     assert load_run(tmp_path / "r", get_zoo()).predict(["الطعام لذيذ"])[0]["label"] in demo.class_names
 
@@ -353,3 +360,63 @@ def test_ctrl_c_after_training_leaves_the_run_unfinished_and_resumable_not_faile
         read_record(tmp_path / "r")
     train_run(kind, component, {**TINY, "epochs": 1}, demo, quiet(), resume=tmp_path / "r")
     assert read_record(tmp_path / "r")["status"] == "complete"
+
+
+def test_load_gives_the_device_to_plugins_that_take_it_and_calls_plain_0_1_loads_plainly(tmp_path):
+    from nlpzoo.runs import load_into
+
+    calls = []
+
+    class Plain:   # a plugin written for nlp-zoo 0.1
+        def load(self, directory):
+            calls.append(("plain", directory))
+
+    class WithDevice:
+        def load(self, directory, device="cpu"):
+            calls.append(("device", directory, device))
+
+    load_into(Plain(), tmp_path, "cuda")
+    load_into(WithDevice(), tmp_path, "cuda")
+    assert calls == [("plain", tmp_path), ("device", tmp_path, "cuda")]
+
+
+def test_the_model_card_says_what_the_run_is_and_how_to_use_it(finished_run):
+    """README.md of a run folder: the Hub's YAML header first, then data, classes, parameters, usage."""
+    record = read_record(finished_run)
+    card = (finished_run / "README.md").read_text("utf-8")
+    assert card.startswith("---\nlibrary_name: nlp-zoo\nlanguage:\n- ar\ntags:\n- nlp-zoo\n- classifier\n- gru\n"
+                           "- arabic\n---\n")   # no pipeline_tag: transformers cannot load a gru folder
+    assert f"Classes: {', '.join(record['class_names'])}.\n" in card and len(record["class_names"]) == 3
+    assert record["preprocess"] and f"Preprocessing: {', '.join(record['preprocess'])}." in card
+    data, metrics = record["data"], json.loads((finished_run / "metrics.json").read_text())
+    assert (f"`{data['path']}` (sha256 `{data['sha256']}`), text column `{data['text_col']}`, score column"
+            f" `{data['score_col']}`; {data['rows_kept']} rows used. Split {metrics['train_rows']} train /"
+            f" {metrics['validation_rows']} validation / {metrics['test_rows']} test (seed 13).") in card
+    assert all(f"| `{k}` | `{v}` |" in card for k, v in record["params"].items())
+    assert 'zoo predict gru "الطعام لذيذ والخدمة ممتازة"\nzoo evaluate gru --data other.csv\n' in card
+    assert 'run = nlpzoo.load("gru")\nrun.predict(["الطعام لذيذ والخدمة ممتازة"])' in card
+    assert "zoo generate" not in card and "also loads with" not in card and "Scores from" not in card
+
+
+def test_the_model_card_of_a_transformers_folder_or_a_generator_says_so(finished_run):
+    import dataclasses
+
+    from nlpzoo.runs import model_card
+
+    record, metrics = read_record(finished_run), json.loads((finished_run / "metrics.json").read_text())
+    gru = get_zoo().get("classifier", "gru")
+    encoder_like = dataclasses.replace(gru, capabilities={"loads_with": "transformers.pipeline('text-classification',"
+                                                                        " model=RUN)"})
+    card = model_card(get_kind("classifier"), encoder_like, record, metrics, finished_run)
+    assert "- arabic\npipeline_tag: text-classification\n---\n" in card
+    assert "The folder also loads with `transformers.pipeline('text-classification', model=\"gru\")`." in card
+    generator = dataclasses.replace(gru, kind="generator", capabilities={
+        "loads_with": "transformers.AutoModelForCausalLM.from_pretrained"})
+    card = model_card(get_kind("generator"), generator, record, {"test_perplexity": 12.5}, finished_run)
+    assert "- generator\n" in card and "pipeline_tag: text-generation\n---\n" in card
+    assert 'zoo generate gru --prompt "المطعم"\n```' in card and "zoo predict" not in card and "zoo evaluate" not in card
+    assert 'run.generate("المطعم", max_new_tokens=40, seed=1)' in card and "| test perplexity | 12.50 |" in card
+    assert "The folder also loads with `transformers.AutoModelForCausalLM.from_pretrained(\"gru\")`." in card
+    regressor = {**record, "class_names": None, "score_range": [1.0, 5.5]}
+    card = model_card(get_kind("regressor"), gru, regressor, metrics, finished_run)
+    assert "Scores from 1 to 5.5.\n" in card and "Classes:" not in card
