@@ -21,15 +21,18 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 SOCKET = os.environ.get("ZOO_MUTATION_SOCKET", f"/tmp/nlpzoo-mutation-{os.getuid()}.sock")
 HEAVY = ("torch", "numpy", "sklearn.linear_model", "sklearn.metrics", "sklearn.feature_extraction.text",
          "tokenizers", "safetensors.torch", "transformers", "click", "rich.console", "rich.table", "hypothesis",
          "pytest")
+PROJECT_PACKAGES = ("core", "plugins", "cli")   # the sources mutmut mutates
 
 
 def serve() -> None:
@@ -65,6 +68,12 @@ def run_forked(args: list[str], cwd: str, connection: socket.socket) -> int:
         os.setsid()
         os.chdir(cwd)
         sys.path.insert(0, cwd)
+        # mutmut sets PYTHONDONTWRITEBYTECODE: a .pyc written for one mutant must never be read for the next
+        # (Python checks only the source's size and whole-second mtime). The server started without it.
+        sys.dont_write_bytecode = True
+        for package in PROJECT_PACKAGES:
+            for cache in Path(cwd, package).rglob("__pycache__"):
+                shutil.rmtree(cache, ignore_errors=True)
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
