@@ -46,7 +46,7 @@ def test_plugin_that_fails_to_import_is_isolated(install_plugin):
     broken = next(p for p in zoo.plugins if p.name == "broken")
     assert broken.status == "error"
     assert broken.error == "RuntimeError: missing libfoo"
-    assert "bigru" in zoo.names("classifier")
+    assert set(RECURRENT) | {"tfidf-logreg", "encoder"} <= set(zoo.names("classifier"))   # before and after it
 
 
 def test_plugin_whose_hook_raises_is_isolated(install_plugin):
@@ -168,6 +168,11 @@ def test_a_third_party_bigru_leaves_listing_presets_and_qualified_names_working(
     assert zoo.get("classifier", "bigru", distribution="zoo-shadow").description == "someone else's bigru"
     preset = zoo.get("classifier", "bigru-small")  # the zoo's own preset builds on the zoo's own bigru
     assert preset.capabilities["base_distribution"] == "nlp-zoo"
+
+    gone = "a-distribution-no-longer-installed"   # a run's record names it: one namesake left is that one
+    assert zoo.get("classifier", "gru", distribution=gone).name == "gru"
+    with pytest.raises(UnknownComponentError):   # two namesakes left: neither is guessed
+        zoo.get("classifier", "bigru", distribution=gone)
 
 
 def test_disabling_the_builtin_while_a_duplicate_is_installed_leaves_every_command_working(install_plugin, monkeypatch):

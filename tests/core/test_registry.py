@@ -67,6 +67,8 @@ def test_zoo_registry_environment_variable(tmp_path, monkeypatch):
     path = write(tmp_path, '[classifiers.env-preset]\nbase = "gru"\n')
     monkeypatch.setenv("ZOO_REGISTRY", str(path))
     assert "env-preset" in discovery.get_zoo().names("classifier")
+    monkeypatch.delenv("ZOO_REGISTRY")   # each registry gets its own zoo, not the one loaded first
+    assert "env-preset" not in discovery.get_zoo().names("classifier")
 
 
 def test_disable_plugins_config_key(tmp_path):
@@ -169,3 +171,29 @@ def test_a_preset_trains_with_its_own_preprocessing_unless_the_run_names_one(tmp
     assert plain.record["preprocess"] == ["normalize"]
     with pytest.raises(RegistryError, match="'preprocess' must be a string"):
         zoo_with(write(tmp_path, '[classifiers.bad]\nbase = "bigru"\npreprocess = ["isri"]\n'))
+
+
+@pytest.mark.parametrize("value, is_hub_id", [
+    ("aubmindlab/bert-base-arabertv02", True), ("gpt2", True), ("CAMeL-Lab/bert-base-arabic-camelbert-mix", True),
+    ("./models/arabert", False), ("/data/arabert", False), ("~/arabert", False), ("the default", False),
+    ("not a/hub id", False), ("a/b/c", False), (None, False), (3, False),
+])
+def test_a_model_parameter_names_a_hub_id_or_a_folder(value, is_hub_id, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert discovery.names_a_hub_model(value, "the default") is is_hub_id
+    (tmp_path / "gpt2").mkdir()   # a folder of that name here is the folder, nothing to download
+    assert discovery.names_a_hub_model("gpt2", None) is False
+
+
+def test_presets_over_a_hub_id_need_a_download_and_presets_over_a_folder_do_not(tmp_path):
+    folder = tmp_path / "my-arabert"
+    folder.mkdir()
+    path = write(tmp_path, f'[classifiers.hub]\nbase = "encoder"\nmodel = "UBC-NLP/MARBERTv2"\n'
+                           f'[classifiers.local]\nbase = "encoder"\nmodel = "{folder}"\n'
+                           f'[classifiers.plain]\nbase = "gru"\n')
+    zoo = zoo_with(path)
+    hub, local, plain = (zoo.get("classifier", n).capabilities for n in ("hub", "local", "plain"))
+    assert (hub["needs_download"], hub["model"]) == (True, "UBC-NLP/MARBERTv2")
+    assert (local["needs_download"], local["model"]) == (False, str(folder))
+    assert plain["needs_download"] is False and "model" not in plain   # gru's own
+    assert zoo.get("classifier", "arabert-v02").capabilities["needs_download"] is True   # the built-in presets
