@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from nlpzoo.data import load_dataset, numeric_scores
+from nlpzoo.data import load_dataset, load_texts, numeric_scores
 from nlpzoo.errors import DataError
 
 
@@ -97,7 +97,10 @@ def test_bad_jsonl_line(tmp_path):
 def test_duplicate_column_names_are_an_error_that_names_them(tmp_path):
     path = tmp_path / "dup.csv"
     path.write_text("text,score,text\nالطعام لذيذ,9,نص آخر\n", "utf-8")
-    with pytest.raises(DataError, match="column 'text' appears twice"):
+    with pytest.raises(DataError, match="column 'text' appears twice in the header; rename one"):
+        load_dataset(path)
+    path.write_text("text,score,text,score,review,review,review\nأ,1,ب,2,ج,د,ه\n", "utf-8")
+    with pytest.raises(DataError, match="column 'review' appears twice in the header \\(and score, text\\); rename"):
         load_dataset(path)
 
 
@@ -107,6 +110,10 @@ def test_ragged_rows_are_counted_and_reported(tmp_path):
     dataset = load_dataset(path)
     summary = dataset.drop_summary()
     assert "1 row with more fields than the header" in summary and "1 with fewer" in summary
+    path.write_text("text,score\nالطعام لذيذ,9\nالخدمة بطيئة,2,extra\n", "utf-8")   # longer rows alone
+    assert "1 row with more fields than the header and 0 with fewer" in load_dataset(path).drop_summary()
+    path.write_text("text,score\nالطعام لذيذ,9\nالخدمة بطيئة,2\n", "utf-8")
+    assert load_dataset(path).drop_summary() is None
 
 
 def test_a_file_that_is_not_a_table_is_not_echoed_in_errors(tmp_path):
@@ -153,3 +160,24 @@ def test_tab_and_ndjson_suffixes_are_known_formats(tmp_path, suffix, body):
     path = tmp_path / f"data{suffix}"
     path.write_text(body, "utf-8")
     assert load_dataset(path).texts == ["نص"]
+
+
+def test_json_texts_that_are_null_or_numbers_are_dropped_or_kept_as_text(tmp_path):
+    lines = [{"text": "الطعام لذيذ", "score": 1}, {"text": None, "score": 2}, {"text": 5, "score": 3},
+             {"text": "  ", "score": 4}, {"score": 5}]
+    path = write(tmp_path, "t.jsonl", "\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n")
+    dataset = load_dataset(path)
+    assert (dataset.texts, dataset.scores) == (["الطعام لذيذ", "5"], [1, 3])
+    assert dataset.dropped == {"empty text": 3}
+
+
+def test_texts_for_generators_drop_and_count_empty_ones_and_ignore_scores(tmp_path):
+    lines = [{"text": " الطعام لذيذ "}, {"text": None}, {"text": ""}, {"other": "x"}, {"text": 7, "score": 1}]
+    path = write(tmp_path, "t.jsonl", "\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n")
+    dataset = load_texts(path)
+    assert (dataset.texts, dataset.scores, dataset.rows) == (["الطعام لذيذ", "7"], [None, None], [1, 5])
+    assert dataset.dropped == {"empty text": 3}
+    assert "dropped 3 of 5 rows (3 with empty text)" in dataset.drop_summary()
+    path.write_text('{"text": ""}\n{"text": null}\n', "utf-8")
+    with pytest.raises(DataError, match="no usable rows: every 'text' is empty"):
+        load_texts(path)
