@@ -275,7 +275,8 @@ class BagOfIds(torch.nn.Module):
 def loop_config(**extra):
     from nlpzoo.training import LoopConfig
 
-    return LoopConfig(epochs=1, batch_size=1, lr=1.0, weight_decay=0.0, clip_norm=0.0, patience=1, max_steps=0, **extra)
+    return LoopConfig(**{"epochs": 1, "batch_size": 1, "lr": 1.0, "weight_decay": 0.0, "clip_norm": 0.0, "patience": 1,
+                         "max_steps": 0, **extra})
 
 
 def test_the_schedule_at_its_edges_and_after_warm_up_is_transformers_linear_schedule():
@@ -360,3 +361,53 @@ def test_an_objective_must_say_how_it_scores():
 
     with pytest.raises(TypeError, match="abstract"):
         Objective()
+
+
+@pytest.mark.parametrize("grad_accum, clip_norm", [(1, 0.0), (2, 0.0), (3, 0.05)])
+def test_an_epoch_is_the_plain_torch_loop_it_stands_for(grad_accum, clip_norm):
+    """train_one_epoch against the loop written out in plain torch: gradients of ``grad_accum``
+    batches averaged, the scheduled rate applied, norms clipped only when asked; and the loss,
+    text and token counts it reports (per batch and in total) are the batches' own."""
+    import copy
+
+    from nlpzoo.training import ClassificationObjective, collate, train_one_epoch
+
+    rng = np.random.default_rng(0)
+    encoded = [list(rng.integers(1, 32, size=rng.integers(1, 9))) for _ in range(23)]
+    labels = [int(x) for x in rng.integers(0, 3, size=23)]
+    targets = torch.tensor(labels)
+    batches = [[0, 1, 2, 3], [4, 5, 6], [7, 8, 9, 10, 11], [12, 13], [14, 15, 16, 17], [18, 19, 20, 21, 22]]
+    objective = ClassificationObjective(labels, 3, True, "cpu")
+    config = loop_config(lr=0.5, clip_norm=clip_norm, grad_accum=grad_accum, schedule="linear", warmup_ratio=0.3)
+    total_steps = -(-len(batches) // grad_accum)
+    torch.manual_seed(0)
+    ours = BagOfIds(32, 3)
+    reference = copy.deepcopy(ours)
+
+    optimizer = torch.optim.SGD(reference.parameters(), lr=0.5)
+    expected_loss, expected_tokens, running, step = 0.0, 0, [], 0
+    for start in range(0, len(batches), grad_accum):
+        optimizer.zero_grad()
+        for indices in batches[start:start + grad_accum]:
+            ids, lengths = collate(encoded, indices, "cpu")
+            loss = objective.loss(reference(ids, lengths), targets[indices])
+            (loss / grad_accum).backward()
+            expected_loss += loss.item() * len(indices)
+            expected_tokens += int(lengths.sum())
+            running.append((expected_loss / sum(len(b) for b in batches[:batches.index(indices) + 1]),
+                            expected_tokens))
+        optimizer.param_groups[0]["lr"] = 0.5 * config.lr_factor(step, total_steps)
+        if clip_norm:
+            torch.nn.utils.clip_grad_norm_(reference.parameters(), clip_norm)
+        optimizer.step()
+        step += 1
+
+    seen_per_batch, state = [], {"global_step": 0}
+    total, seen, tokens = train_one_epoch(ours, ours, torch.optim.SGD(ours.parameters(), lr=0.5), objective, batches,
+                                          encoded, targets, config, state, "cpu",
+                                          on_batch=lambda *args: seen_per_batch.append(args), total_steps=total_steps)
+    assert state["global_step"] == total_steps
+    assert (total, seen, tokens) == (pytest.approx(expected_loss), 23, expected_tokens)
+    assert seen_per_batch == [(pytest.approx(loss), count) for loss, count in running]
+    for name, parameter in ours.state_dict().items():
+        torch.testing.assert_close(parameter, reference.state_dict()[name], msg=name)
