@@ -188,7 +188,9 @@ def test_ctrl_c_while_validating_also_keeps_the_best_weights(demo, tmp_path, mon
 
 def test_resume_restores_the_best_weights_and_score(demo, overshooting, tmp_path):
     straight_model, straight, _ = overshooting
-    build(epochs=3, patience=6, lr=0.05).fit(demo.part("train"), demo.part("validation"), settings(tmp_path))
+    stopped_after = straight["best_epoch"] + 1   # the best epoch lies before the interruption, and no later one beats it:
+    build(epochs=stopped_after, patience=6, lr=0.05).fit(demo.part("train"), demo.part("validation"),
+                                                         settings(tmp_path))   # only best.safetensors holds its weights
     resumed_model = build(epochs=6, patience=6, lr=0.05)
     resumed = resumed_model.fit(demo.part("train"), demo.part("validation"), settings(tmp_path, resume=True))
     assert (resumed["best_epoch"], resumed["best_score"]) == (straight["best_epoch"], straight["best_score"])
@@ -214,6 +216,7 @@ def test_the_regression_objective_follows_loss_and_select_by():
     by_rank = RegressionObjective(select_by="spearman")
     by_error = RegressionObjective(select_by="rmse")
     assert (by_rank.name, by_error.name) == ("val_spearman", "val_rmse")
+    assert (by_rank.label, by_error.label) == ("validation Spearman", "validation -RMSE")
     assert by_rank.score(predicted, truth) == pytest.approx(0.5)
     assert by_error.score(predicted, truth) == pytest.approx(-np.sqrt(5 / 3))  # higher is better: minus RMSE
     assert by_rank.score(np.array([[1.0], [1.0], [2.0]]), [1.0, 2.0, 3.0]) == pytest.approx(np.sqrt(3) / 2)
