@@ -106,3 +106,42 @@ def test_a_start_urls_port_opens_that_port_on_its_own_host_only(tmp_path):
     assert site.allowed("http://other.example:9000/a") and site.allowed("http://127.0.0.1:8001/a")
     assert not site.allowed("http://127.0.0.1:9000/a") and not site.allowed("http://other.example:8001/a")
     assert site.allowed_hosts == ["127.0.0.1", "other.example"]
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/a", "mailto:someone@example.com",
+                                 "javascript:alert(1)", "http:///no-host", "http://example.com:99999/",
+                                 "http://example.com:port/"])
+def test_only_http_urls_with_a_host_and_a_valid_port_are_fetched_or_followed(tmp_path, url):
+    site = load_site(write_site(tmp_path, 'start_urls = ["https://example.com/"]\nallowed_domains = ["example.com"]'))
+    assert not site.allowed(url) and not site.should_follow(url)
+
+
+def test_links_are_followed_when_allowed_and_matching_a_follow_pattern(tmp_path):
+    site = load_site(write_site(tmp_path, 'start_urls = ["https://example.com/"]\nallowed_domains = ["example.com"]\n'
+                                          'follow = ["/review/", "/page/\\\\d+"]'))
+    assert site.should_follow("https://example.com/review/1") and site.should_follow("https://example.com/page/2")
+    assert not site.should_follow("https://example.com/about")            # allowed, but no pattern matches
+    assert not site.should_follow("https://elsewhere.org/review/1")       # matches, but off the allowed domains
+    every = load_site(write_site(tmp_path, 'start_urls = ["https://example.com/"]\nallowed_domains = ["example.com"]'))
+    assert every.should_follow("https://example.com/about") and not every.should_follow("https://elsewhere.org/")
+
+
+@pytest.mark.parametrize("start_urls, domains, local", [
+    (["http://127.0.0.1:8000/"], ["127.0.0.1"], True), (["http://localhost:8000/a"], ["localhost"], True),
+    (["https://example.com/"], ["example.com"], False), (["http://10.0.0.7/"], ["10.0.0.7"], False),
+    (["http://127.0.0.1:8000/", "https://example.com/"], ["127.0.0.1", "example.com"], False),
+])
+def test_politeness_defaults_are_the_documented_ones_and_drop_the_delay_for_loopback_only(tmp_path, start_urls,
+                                                                                          domains, local):
+    """README: robots.txt obeyed, a download delay of 0.5 s (0 for loopback hosts), AutoThrottle."""
+    from nlpzoo.scraping import USER_AGENT, Politeness
+
+    site = load_site(write_site(tmp_path, f"start_urls = {json.dumps(start_urls)}\nallowed_domains = {json.dumps(domains)}"))
+    assert site.local is local
+    polite = site.politeness
+    assert (polite.obey_robots, polite.retries, polite.max_bytes, polite.timeout) == (True, 2, 2_000_000, 20.0)
+    assert polite.user_agent == USER_AGENT and USER_AGENT.startswith("nlp-zoo-scraper/")
+    if local:
+        assert (polite.download_delay, polite.autothrottle, polite.concurrency) == (0.0, False, 16)
+    else:
+        assert polite == Politeness() and (polite.download_delay, polite.autothrottle, polite.concurrency) == (0.5, True, 8)
