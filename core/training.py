@@ -336,7 +336,7 @@ def train_module(module: nn.Module, train_encoded: list[list[int]], train_target
 
     checkpoint = Checkpoint(settings.checkpoint_dir) if settings.checkpoint_dir and distributed.is_main() else None
     resume_from = Checkpoint(settings.checkpoint_dir) if settings.checkpoint_dir else None
-    state = {"epoch": 0, "global_step": 0, "best_score": -1.0, "best_epoch": 0, "bad_epochs": 0, "epochs": [],
+    state = {"epoch": 0, "global_step": 0, "best_score": None, "best_epoch": 0, "bad_epochs": 0, "epochs": [],
              "train_tokens": 0, "train_seconds": 0.0}
     best_state = None
     if settings.resume:
@@ -390,7 +390,7 @@ def train_module(module: nn.Module, train_encoded: list[list[int]], train_target
                                         objective.name: score,
                                         "steps": state["global_step"], "tokens_per_second": tokens / max(time.perf_counter() - started, 1e-9)})
                 settings.log(f"epoch {epoch}: train loss {total_loss / max(seen, 1):.4f}, {objective.label} {score:.4f}")
-                if score > state["best_score"]:
+                if state["best_score"] is None or score > state["best_score"]:  # scores may be any number (-RMSE)
                     state.update(best_score=score, best_epoch=epoch, bad_epochs=0)
                     best_state = {k: v.detach().clone().cpu() for k, v in module.state_dict().items()}
                 else:

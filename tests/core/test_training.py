@@ -414,3 +414,23 @@ def test_an_epoch_is_the_plain_torch_loop_it_stands_for(grad_accum, clip_norm):
     assert seen_per_batch == [(pytest.approx(loss), count) for loss, count in running]
     for name, parameter in ours.state_dict().items():
         torch.testing.assert_close(parameter, reference.state_dict()[name], msg=name)
+
+
+@pytest.mark.parametrize("select_by", ["rmse", "spearman"])
+def test_the_best_epoch_is_chosen_whatever_the_scores_range(select_by):
+    """-RMSE on scores of 0-100 stays far below -1 and Spearman can be -1: an epoch must still be
+    the best one, its weights restored, and improving epochs must not count towards early stopping."""
+    from nlpzoo.training import RegressionObjective, train_module
+
+    rng = np.random.default_rng(0)
+    encoded = [list(rng.integers(1, 32, size=rng.integers(1, 9))) for _ in range(40)]
+    scores = [float(50 + 40 * np.sin(sum(text))) for text in encoded]   # far from the start: RMSE stays above 1
+    torch.manual_seed(0)
+    module = BagOfIds(32, 1)
+    history = train_module(module, encoded[:30], scores[:30], encoded[30:], scores[30:], RegressionObjective(
+        select_by=select_by), loop_config(epochs=4, batch_size=8, lr=0.05, patience=2), FitSettings(
+        progress=False, log=lambda m: None), "cpu")
+    values = [epoch[f"val_{select_by}"] for epoch in history["epochs"]]
+    if select_by == "rmse":
+        assert max(values) < -1.0   # the case that went wrong: every score below the old starting point
+    assert history["best_epoch"] == int(np.argmax(values)) + 1 and history["best_score"] == max(values)
