@@ -434,3 +434,38 @@ def test_the_best_epoch_is_chosen_whatever_the_scores_range(select_by):
     if select_by == "rmse":
         assert max(values) < -1.0   # the case that went wrong: every score below the old starting point
     assert history["best_epoch"] == int(np.argmax(values)) + 1 and history["best_score"] == max(values)
+
+
+@pytest.mark.parametrize("max_steps, expected_total", [(0, 6), (4, 4), (3, 3)])   # 3: in the middle of epoch 2
+def test_the_schedule_spans_the_runs_optimizer_steps_and_max_steps_ends_the_run(monkeypatch, max_steps, expected_total):
+    """6 batches of 4 texts, 4 batches per optimizer step: 2 steps an epoch, 6 in 3 epochs (or max_steps)."""
+    from nlpzoo.training import ClassificationObjective, LoopConfig, train_module
+
+    calls = []
+    factor = LoopConfig.lr_factor
+    monkeypatch.setattr(LoopConfig, "lr_factor", lambda self, step, total: calls.append((step, total)) or
+                        factor(self, step, total))
+    rng = np.random.default_rng(0)
+    encoded = [list(rng.integers(1, 32, size=rng.integers(1, 9))) for _ in range(23)]
+    labels = [int(x) for x in rng.integers(0, 3, size=23)]
+    history = train_module(BagOfIds(32, 3), encoded, labels, encoded[:5], labels[:5],
+                           ClassificationObjective(labels, 3, True, "cpu"),
+                           loop_config(epochs=3, batch_size=4, grad_accum=4, schedule="linear", max_steps=max_steps,
+                                       patience=10), FitSettings(progress=False, log=lambda m: None), "cpu")
+    assert calls == [(step, expected_total) for step in range(expected_total)]
+    assert history["global_step"] == expected_total and len(history["epochs"]) == -(-expected_total // 2)
+
+
+def test_validation_gives_the_objectives_score_and_loss_of_the_modules_predictions():
+    from nlpzoo.training import ClassificationObjective, predict_logits, validate
+
+    rng = np.random.default_rng(1)
+    encoded = [list(rng.integers(1, 32, size=rng.integers(1, 9))) for _ in range(12)]
+    labels = [int(x) for x in rng.integers(0, 3, size=12)]
+    torch.manual_seed(0)
+    module, objective = BagOfIds(32, 3), ClassificationObjective(labels, 3, True, "cpu")
+    logits = predict_logits(module, encoded, "cpu")
+    score, loss = validate(module, encoded, labels, objective, "cpu")
+    assert score == objective.score(logits, labels)
+    assert loss == pytest.approx(float(objective.loss(torch.from_numpy(logits), torch.tensor(labels))))
+    assert validate(module, [], [], objective, "cpu") == (0.0, None)   # no validation texts
