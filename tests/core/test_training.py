@@ -92,7 +92,7 @@ def test_ctrl_c_keeps_the_best_weights_and_the_checkpoint(demo, tmp_path, monkey
 def test_early_stopping_restores_the_best_epoch(demo, tmp_path):
     history = build(epochs=30, patience=2, lr=0.02).fit(demo.part("train"), demo.part("validation"), settings(tmp_path))
     scores = [e["val_macro_f1"] for e in history["epochs"]]
-    assert history["stopped_early"] and len(scores) < 30
+    assert history["stopped_early"] and not history["interrupted"] and len(scores) < 30
     assert history["best_score"] == max(scores) and scores[history["best_epoch"] - 1] == max(scores)
 
 
@@ -453,6 +453,9 @@ def test_the_schedule_spans_the_runs_optimizer_steps_and_max_steps_ends_the_run(
                            loop_config(epochs=3, batch_size=4, grad_accum=4, schedule="linear", max_steps=max_steps,
                                        patience=10), FitSettings(progress=False, log=lambda m: None), "cpu")
     assert calls == [(step, expected_total) for step in range(expected_total)]
+    assert not history["interrupted"] and not history["stopped_early"]
+    if not max_steps:   # every text of every epoch counted once
+        assert history["train_tokens"] == 3 * sum(len(text) for text in encoded) and history["train_seconds"] > 0
     assert history["global_step"] == expected_total and len(history["epochs"]) == -(-expected_total // 2)
 
 
