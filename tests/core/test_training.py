@@ -472,3 +472,34 @@ def test_validation_gives_the_objectives_score_and_loss_of_the_modules_predictio
     assert score == objective.score(logits, labels)
     assert loss == pytest.approx(float(objective.loss(torch.from_numpy(logits), torch.tensor(labels))))
     assert validate(module, [], [], objective, "cpu") == (0.0, None)   # no validation texts
+
+
+def test_each_epoch_reports_its_mean_training_loss_and_time_adds_up_over_epochs(monkeypatch):
+    """With the learning rate at 0 the weights never move, so every epoch's training loss is the
+    untrained module's mean loss over all texts; on a clock that ticks once per reading, two equal
+    epochs take twice the time of one (the bench's tokens/s divides by this)."""
+    import itertools
+
+    import nlpzoo.training as training
+    from nlpzoo.training import ClassificationObjective, predict_logits, train_module
+
+    rng = np.random.default_rng(2)
+    encoded = [list(rng.integers(1, 32, size=rng.integers(1, 9))) for _ in range(20)]
+    labels = [int(x) for x in rng.integers(0, 3, size=20)]
+    objective = ClassificationObjective(labels, 3, False, "cpu")   # unweighted: batch means add up to the mean
+    torch.manual_seed(0)
+    module = BagOfIds(32, 3)
+    expected = float(objective.loss(torch.from_numpy(predict_logits(module, encoded, "cpu")), torch.tensor(labels)))
+    seconds, speeds = {}, []
+    for epochs in (1, 2):
+        clock = itertools.count()
+        monkeypatch.setattr(training.time, "perf_counter", lambda: float(next(clock)))
+        history = train_module(module, encoded, labels, encoded[:4], labels[:4], objective,
+                               loop_config(epochs=epochs, batch_size=6, lr=0.0, patience=5),
+                               FitSettings(progress=False, log=lambda m: None), "cpu")
+        monkeypatch.undo()
+        assert [e["train_loss"] for e in history["epochs"]] == pytest.approx([expected] * epochs, rel=1e-5)
+        seconds[epochs] = history["train_seconds"]
+        speeds += [e["tokens_per_second"] for e in history["epochs"]]
+    assert seconds[1] > 0 and seconds[2] == 2 * seconds[1]
+    assert len(set(speeds)) == 1 and speeds[0] > 0   # the same tokens over the same ticks in every epoch
