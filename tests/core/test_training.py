@@ -503,3 +503,22 @@ def test_each_epoch_reports_its_mean_training_loss_and_time_adds_up_over_epochs(
         speeds += [e["tokens_per_second"] for e in history["epochs"]]
     assert seconds[1] > 0 and seconds[2] == 2 * seconds[1]
     assert len(set(speeds)) == 1 and speeds[0] > 0   # the same tokens over the same ticks in every epoch
+
+
+@pytest.mark.parametrize("patience", [1, 2, 3])
+def test_early_stopping_waits_exactly_patience_epochs_without_improvement(patience):
+    """At learning rate 0 no epoch after the first improves: the run stops after 1 + patience epochs,
+    and every finished epoch reached the callback with its own record."""
+    from nlpzoo.training import ClassificationObjective, train_module
+
+    rng = np.random.default_rng(3)
+    encoded = [list(rng.integers(1, 32, size=rng.integers(1, 9))) for _ in range(20)]
+    labels = [int(x) for x in rng.integers(0, 3, size=20)]
+    seen = []
+    history = train_module(BagOfIds(32, 3), encoded, labels, encoded[:8], labels[:8],
+                           ClassificationObjective(labels, 3, True, "cpu"),
+                           loop_config(epochs=10, batch_size=6, lr=0.0, patience=patience),
+                           FitSettings(progress=False, log=lambda m: None, on_epoch=seen.append), "cpu")
+    assert [e["epoch"] for e in history["epochs"]] == list(range(1, patience + 2))
+    assert history["stopped_early"] and history["best_epoch"] == 1 and history["bad_epochs"] == patience
+    assert seen == history["epochs"]
