@@ -502,7 +502,9 @@ def test_each_epoch_reports_its_mean_training_loss_and_time_adds_up_over_epochs(
         seconds[epochs] = history["train_seconds"]
         speeds += [e["tokens_per_second"] for e in history["epochs"]]
     assert seconds[1] > 0 and seconds[2] == 2 * seconds[1]
-    assert len(set(speeds)) == 1 and speeds[0] > 0   # the same tokens over the same ticks in every epoch
+    assert len(set(speeds)) == 1   # the same tokens over the same ticks in every epoch
+    ticks = sum(len(text) for text in encoded) / speeds[0]   # tokens per second = an epoch's tokens / its ticks
+    assert ticks >= 1 and ticks == pytest.approx(round(ticks))
 
 
 @pytest.mark.parametrize("patience", [1, 2, 3])
