@@ -1,6 +1,6 @@
 """Does `ensemble(bigru, tfidf-logreg)` beat `tfidf-logreg` alone?
 
-    python benchmarks/ensemble.py                       # restaurants and products, seeds 13 and 14
+    python benchmarks/ensemble.py                       # restaurants and products, seeds 13 to 16
     python benchmarks/ensemble.py --data restaurants --seeds 13
 
 For each dataset and seed, one `ensemble` run (method=stacking) is trained exactly as
@@ -60,7 +60,7 @@ def scores_of(run, data: str, seed: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default="restaurants,products")
-    parser.add_argument("--seeds", default="13,14")
+    parser.add_argument("--seeds", default="13,14,15,16")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     out = Path(tempfile.mkdtemp(prefix="zoo-ensemble-"))
