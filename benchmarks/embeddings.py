@@ -81,5 +81,6 @@ def main() -> None:
               f" difference {with_vectors - without:+.3f} (per seed: "
               + ", ".join(f"{b - a:+.3f}" for a, b in pairs) + ")", flush=True)
 
+
 if __name__ == "__main__":
     main()
