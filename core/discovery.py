@@ -86,9 +86,13 @@ class Zoo:
     # -- discovery -------------------------------------------------------------------------
     def _load_entry_points(self) -> None:
         seen = set()
+        origins = {}   # a distribution's (name, version): each read parses its whole METADATA file, so once per dist
         for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
             dist = getattr(ep, "dist", None)
-            info = PluginInfo(ep.name, ep.value, dist.name if dist else "?", dist.version if dist else "?")
+            if dist is not None and id(dist) not in origins:
+                metadata = dist.metadata
+                origins[id(dist)] = (metadata["Name"], metadata["Version"])
+            info = PluginInfo(ep.name, ep.value, *(origins[id(dist)] if dist is not None else ("?", "?")))
             if (ep.name, info.distribution) in seen:  # the same dist seen twice on sys.path
                 continue
             seen.add((ep.name, info.distribution))
