@@ -103,17 +103,15 @@ class Site:
     source: str = ""
 
     def allowed(self, url: str) -> bool:
-        """Whether ``url`` may be fetched: its host is an allowed domain (or below one) and its port
-        is one that domain allows: the port an entry names (``host:8443``), else the scheme's
-        default port or a port the start URLs use on that host. Another port on an allowed host is
-        another service, and is refused."""
-        parsed = urlparse(url)
-        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        """Whether ``url`` may be fetched: it has one reading (``canonical_url``), its host is an
+        allowed domain (or below one) and its port is one that domain allows: the port an entry
+        names (``host:8443``), else the scheme's default port or a port the start URLs use on that
+        host. Another port on an allowed host is another service, and is refused."""
+        canonical = canonical_url(url)
+        if canonical is None:
             return False
-        try:
-            port = parsed.port or DEFAULT_PORTS[parsed.scheme]
-        except ValueError:
-            return False
+        parsed = urlparse(canonical)
+        port = parsed.port or DEFAULT_PORTS[parsed.scheme]
         host = parsed.hostname.lower()
         for entry in self.allowed_domains:
             domain, _, named = entry.partition(":")
@@ -157,6 +155,31 @@ class Site:
         return True
 
 
+def canonical_url(url: str) -> str | None:
+    """The one spelling of ``url`` that the fence checks and the scraper fetches, or None for a URL
+    that is not http(s) with a host and a valid port, or that two URL parsers could read as two
+    different places: a backslash (``http://a:1\\@b/``: urllib.parse sees host b, requests and
+    urllib3 host a), user info before an ``@``, or control characters. The URL is parsed by urllib3,
+    the parser requests fetches with, rebuilt from its parts, and parsed again by urllib.parse,
+    which must find the same scheme, host and port."""
+    from urllib3.exceptions import LocationParseError
+    from urllib3.util import parse_url
+
+    if not isinstance(url, str) or "\\" in url or any(ord(c) < 32 or ord(c) == 127 for c in url):
+        return None
+    try:
+        parsed = parse_url(url)
+        if parsed.scheme not in ("http", "https") or not parsed.host or parsed.auth is not None:
+            return None
+        canonical = parsed.url
+        again = urlparse(canonical)
+        same = (again.scheme, again.hostname, again.port, again.username) == \
+            (parsed.scheme, parsed.host.lower().strip("[]"), parsed.port, None)
+    except (LocationParseError, ValueError):
+        return None
+    return canonical if same else None
+
+
 POLITENESS_MINIMUM = {"download_delay": 0.0, "concurrency": 1, "timeout": 0.0, "retries": 0, "max_bytes": 1}
 
 
@@ -190,6 +213,10 @@ def load_site(path: str | os.PathLike) -> Site:
     for url in start_urls:
         if not isinstance(url, str) or urlparse(url).scheme not in ("http", "https"):
             raise SiteError(f"{path}: key 'start_urls': {url!r} is not an http(s) URL.")
+        if canonical_url(url) is None:
+            raise SiteError(f"{path}: key 'start_urls': {url!r} can be read as more than one address (a backslash,"
+                            " user info before '@', a control character or a bad port); write it plainly.")
+    start_urls = [canonical_url(url) for url in start_urls]
     domains = need("allowed_domains", list) or sorted({urlparse(u).netloc for u in start_urls})
     for domain in domains:
         if not isinstance(domain, str) or not re.fullmatch(r"[A-Za-z0-9.-]+(:\d{1,5})?", domain):
@@ -330,9 +357,9 @@ def extract(html: str, url: str, site: Site) -> tuple[dict | None, list[str]]:
     anchors = soup.select(site.follow_css) if site.follow_css else soup.find_all("a", href=True)
     for anchor in anchors:
         href = anchor.get("href")
-        if href:
-            absolute = urldefrag(urljoin(url, href))[0]
-            if site.should_follow(absolute):
+        if isinstance(href, str) and href.strip():
+            absolute = canonical_url(urldefrag(urljoin(url, href.strip()))[0])
+            if absolute is not None and site.should_follow(absolute):
                 links.append(absolute)
     title = next(iter(_select_texts(soup, site.title)), "") if site.title else ""
     date = next(iter(_select_texts(soup, site.date)), "") if site.date else ""

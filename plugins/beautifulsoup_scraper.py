@@ -4,11 +4,17 @@ Same site file and the same extraction as the `scrapy` plugin (``nlpzoo.scraping
 same politeness: robots.txt through ``urllib.robotparser`` (checked again at every redirect hop), a
 delay between requests, retries on 5xx and timeouts, a response size cap, a deadline for each whole
 response (requests' own timeout is per socket read, so a server dripping bytes could hold it for
-ever), and redirects followed by hand only inside the allowed domains and ports.
+ever), and redirects followed by hand only inside the allowed domains and ports. robots.txt is
+fetched through the same fence, cap (its first 500 KiB, as RFC 9309 allows) and deadline. The URL
+the fence checks is the URL requests sends: each request is prepared first and its own URL checked.
 """
 from __future__ import annotations
 
 from nlpzoo import Component, hookimpl
+
+
+# RFC 9309 (robots.txt) 2.5: crawlers parse at least the first 500 KiB; what follows is ignored.
+ROBOTS_MAX_BYTES = 500 * 1024
 
 
 class SoupScraper:
@@ -17,7 +23,10 @@ class SoupScraper:
 
         self.session = requests.Session()
 
-    def _robots(self, url: str, site, cache: dict):
+    def _robots(self, url: str, site, sink, cache: dict):
+        """The robots.txt rules of ``url``'s host, fetched once per host through the same fence,
+        size cap and deadline as a page (its redirects too); an unreachable one allows everything,
+        as browsers and Scrapy do."""
         from urllib.parse import urlparse
         from urllib.robotparser import RobotFileParser
 
@@ -25,17 +34,31 @@ class SoupScraper:
         root = f"{parsed.scheme}://{parsed.netloc}"
         if root not in cache:
             parser = RobotFileParser()
-            try:
-                response = self.session.get(root + "/robots.txt", timeout=site.politeness.timeout,
-                                            headers={"User-Agent": site.politeness.user_agent})
-                parser.parse(response.text.splitlines() if response.status_code == 200 else [])
-            except Exception:  # noqa: BLE001 - no robots.txt reachable: allowed, as browsers and Scrapy do
-                parser.parse([])
+            result = self._get(root + "/robots.txt", site, sink, robots=None, limit=ROBOTS_MAX_BYTES, truncate=True)
+            lines = []
+            if result is not None and result[1] == 200:
+                lines = result[3].decode("utf-8", errors="replace").splitlines()
+            parser.parse(lines)
             cache[root] = parser
         return cache[root]
 
     def _fetch(self, url: str, site, sink, robots: dict):
-        """(final url, content type, body) or None; counts errors by kind in the sink."""
+        """(final url, content type, body) of a page, or None; counts errors by kind in the sink."""
+        result = self._get(url, site, sink, robots=robots, limit=site.politeness.max_bytes)
+        if result is None:
+            return None
+        final, status, content_type, body = result
+        if status >= 400:
+            sink.error(f"http_{status}")
+            return None
+        return final, content_type, body
+
+    def _get(self, url: str, site, sink, robots: dict | None, limit: int, truncate: bool = False):
+        """(final url, status, content type, body) or None (counted in the sink). Every hop is sent
+        as the exact URL requests prepares, after the fence has checked that very URL; redirects are
+        followed by hand inside the fence (and robots.txt, unless this is robots.txt itself); the
+        body is read up to ``limit`` bytes (cut there when ``truncate``, else refused) before the
+        deadline; 5xx and network errors are retried."""
         import time
         from urllib.parse import urljoin
 
@@ -47,10 +70,15 @@ class SoupScraper:
             try:
                 current = url
                 for _ in range(6):
-                    response = self.session.get(current, timeout=polite.timeout, allow_redirects=False, stream=True,
-                                                headers={"User-Agent": polite.user_agent})
+                    prepared = self.session.prepare_request(requests.Request(
+                        "GET", current, headers={"User-Agent": polite.user_agent}))
+                    if not site.allowed(prepared.url):
+                        sink.error("offsite_redirect" if seen_redirects else "offsite")
+                        return None
+                    response = self.session.send(prepared, timeout=polite.timeout, allow_redirects=False,
+                                                 stream=True)
                     if response.is_redirect:
-                        target = urljoin(current, response.headers.get("Location", ""))
+                        target = urljoin(prepared.url, response.headers.get("Location", ""))
                         response.close()
                         if not site.allowed(target):
                             sink.error("offsite_redirect")
@@ -58,8 +86,8 @@ class SoupScraper:
                         if target in seen_redirects:
                             sink.error("redirect_loop")
                             return None
-                        if polite.obey_robots and not self._robots(target, site, robots).can_fetch(
-                                polite.user_agent, target):
+                        if robots is not None and polite.obey_robots and not self._robots(
+                                target, site, sink, robots).can_fetch(polite.user_agent, target):
                             sink.error("robots_disallowed")
                             return None
                         seen_redirects.append(target)
@@ -74,13 +102,12 @@ class SoupScraper:
                     time.sleep(min(0.5 * 2 ** attempt, 4))
                     continue
                 if response.status_code >= 400:
-                    sink.error(f"http_{response.status_code}")
                     response.close()
-                    return None
-                body = self._read_before_deadline(response, polite, sink)
+                    return prepared.url, response.status_code, response.headers.get("Content-Type"), b""
+                body = self._read_before_deadline(response, polite, sink, limit, truncate)
                 if body is None:
                     return None
-                return current, response.headers.get("Content-Type"), body
+                return prepared.url, response.status_code, response.headers.get("Content-Type"), body
             except (requests.Timeout, requests.ConnectionError):
                 if attempt == polite.retries:
                     sink.error("network")
@@ -89,9 +116,10 @@ class SoupScraper:
         return None
 
     @staticmethod
-    def _read_before_deadline(response, polite, sink) -> bytes | None:
-        """The body, or None (counted) when it is over the size cap or not complete within the
-        timeout: a timer closes the connection at the deadline, which ends a read blocked on it."""
+    def _read_before_deadline(response, polite, sink, limit: int, truncate: bool = False) -> bytes | None:
+        """The body, or None (counted) when it is over ``limit`` bytes (its first ``limit`` bytes
+        with ``truncate``) or not complete within the timeout: a timer closes the connection at the
+        deadline, which ends a read blocked on it."""
         import threading
         import time
 
@@ -102,7 +130,9 @@ class SoupScraper:
         try:
             for chunk in response.iter_content(65536):
                 body += chunk
-                if len(body) > polite.max_bytes:
+                if len(body) > limit:
+                    if truncate:
+                        return body[:limit]
                     sink.error("too_large")
                     return None
         except Exception:  # noqa: BLE001 - whatever the closed connection raises
@@ -150,7 +180,7 @@ class SoupScraper:
                 url, depth = queue.popleft()
                 if url in sink.urls:  # already in the output: resume without fetching again
                     continue
-                if site.politeness.obey_robots and not self._robots(url, site, robots).can_fetch(
+                if site.politeness.obey_robots and not self._robots(url, site, sink, robots).can_fetch(
                         site.politeness.user_agent, url):
                     sink.error("robots_disallowed")
                     continue

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from nlpzoo.cli import main
@@ -145,3 +147,47 @@ def test_politeness_defaults_are_the_documented_ones_and_drop_the_delay_for_loop
         assert (polite.download_delay, polite.autothrottle, polite.concurrency) == (0.0, False, 16)
     else:
         assert polite == Politeness() and (polite.download_delay, polite.autothrottle, polite.concurrency) == (0.5, True, 8)
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.2:18002\\@127.0.0.1:18001/x",   # urllib.parse: 127.0.0.1; requests/urllib3: 127.0.0.2
+    "http://127.0.0.1:18001\\x",
+    "http://user@127.0.0.1:18001/x",                 # user info: a second host name can hide before '@'
+    "http://127.0.0.2:18002@127.0.0.1:18001/x",
+    "http://127.0.0.1:18001/x\ny",
+    "http://127.0.0.1:99999/x",
+])
+def test_a_url_that_two_parsers_could_read_differently_is_neither_fetched_nor_followed(url):
+    from nlpzoo.scraping import Site, canonical_url
+
+    site = Site(start_urls=["http://127.0.0.1:18001/"], allowed_domains=["127.0.0.1"], text="p")
+    assert canonical_url(url) is None
+    assert not site.allowed(url) and not site.should_follow(url)
+
+
+def test_a_start_url_with_two_readings_is_refused_when_the_site_file_loads(tmp_path):
+    path = tmp_path / "site.toml"
+    path.write_text('start_urls = ["http://127.0.0.2:1\\\\@127.0.0.1:2/"]\nallowed_domains = ["127.0.0.1"]\n'
+                    'text = "p"\n[score]\nkeywords = ["a"]\n', "utf-8")
+    with pytest.raises(SiteError, match="more than one address"):
+        load_site(path)
+
+
+@given(st.text(alphabet=st.sampled_from(list("htps:/\\@.%#?[]: 12709abcx%-_\t")), max_size=40))
+@settings(max_examples=400, deadline=None)
+def test_every_url_the_fence_accepts_has_one_host_for_both_parsers(tail):
+    """Whatever the fence lets through, urllib.parse (the check's reading) and urllib3 (what requests
+    connects to) agree on its scheme, host and port."""
+    from urllib.parse import urlparse
+
+    from urllib3.util import parse_url
+
+    from nlpzoo.scraping import canonical_url
+
+    for url in ("http://" + tail, "http://127.0.0.1" + tail, tail):
+        canonical = canonical_url(url)
+        if canonical is None:
+            continue
+        ours, theirs = urlparse(canonical), parse_url(canonical)
+        assert (ours.scheme, ours.hostname, ours.port) == (theirs.scheme, theirs.host.strip("[]"), theirs.port)
+        assert canonical_url(canonical) == canonical  # normalised once: the fetched form reads the same again
