@@ -118,6 +118,24 @@ class SubwordVocabulary:
         return {"units": "subword", "tokenizer": json.loads(self.tokenizer.to_str())}
 
 
+REMOTE_CODE = ("{source} asks to run Python code of its own (an auto_map in its config); nlp-zoo never runs code"
+               " from a model folder. Use a model whose architecture transformers ships (BERT, RoBERTa, GPT-2,"
+               " Llama, ...), or load it yourself where you trust it and save_pretrained a copy without custom code.")
+
+
+def safe_from_pretrained(loader, source: str, **kwargs):
+    """``loader.from_pretrained(source, **kwargs)`` that never runs code shipped with the model:
+    ``trust_remote_code=False`` always (without it transformers asks on standard input whether to
+    run a folder's own Python file, one keystroke from running it). Every transformers and peft
+    load in the zoo goes through here; a folder that needs its own code is one clear ZooError."""
+    try:
+        return loader.from_pretrained(source, trust_remote_code=False, **kwargs)
+    except ValueError as error:
+        if "trust_remote_code" in str(error) or "custom code" in str(error):
+            raise ZooError(REMOTE_CODE.format(source=source)) from None
+        raise
+
+
 class PretrainedTokenizer:
     """A pre-trained Hugging Face (fast) tokenizer: a hub id or a local folder, loaded with
     ``AutoTokenizer.from_pretrained``. Its whole definition is saved with the run, so loading the
@@ -136,7 +154,7 @@ class PretrainedTokenizer:
         from transformers import AutoTokenizer
 
         try:
-            tokenizer = AutoTokenizer.from_pretrained(name_or_path)
+            tokenizer = safe_from_pretrained(AutoTokenizer, name_or_path)
         except (OSError, ValueError) as error:
             raise ZooError(f"Tokenizer '{name_or_path}' cannot be loaded ({str(error).splitlines()[0][:160]})."
                            " Give a local folder saved with save_pretrained, or a hub id while online.") from None

@@ -25,6 +25,7 @@ from nlpzoo import distributed
 from nlpzoo.devices import resolve_device
 from nlpzoo.errors import RunDirError, TrainingDivergedError, ZooError
 from nlpzoo.kinds.generator import check_sampling
+from nlpzoo.neural import safe_from_pretrained
 from nlpzoo.training import autocast, uses_fp16
 
 EOS = "<|endoftext|>"
@@ -129,7 +130,7 @@ def load_base(base: str, block_size: int, params: dict, texts: list[str]):
     source = str(local.resolve()) if local.exists() else base  # absolute: LoRA adapters record where their base is
     where = f"the folder '{base}'" if local.exists() else f"the Hugging Face hub id '{base}'"
     try:
-        config = AutoConfig.from_pretrained(source)
+        config = safe_from_pretrained(AutoConfig, source)
     except (OSError, ValueError) as error:
         raise ZooError(f"Cannot load {where} ({str(error).splitlines()[0][:160]}). Without network access a hub"
                        " model cannot be fetched: use --model scratch to train a small GPT-2 from scratch, or"
@@ -138,8 +139,8 @@ def load_base(base: str, block_size: int, params: dict, texts: list[str]):
     if local.is_dir() and any(local.glob("*.bin")) and not any(local.glob("*.safetensors")):
         raise ZooError(PICKLE_ONLY.format(where=local))
     try:
-        tokenizer = AutoTokenizer.from_pretrained(source)
-        model = AutoModelForCausalLM.from_pretrained(source, use_safetensors=True)
+        tokenizer = safe_from_pretrained(AutoTokenizer, source)
+        model = safe_from_pretrained(AutoModelForCausalLM, source, use_safetensors=True)
     except (OSError, ValueError) as error:
         raise ZooError(f"Cannot load the weights of {where} ({str(error).splitlines()[0][:160]}); the zoo loads"
                        " safetensors only.") from None
@@ -381,15 +382,17 @@ class CausalLMGenerator:
             raise RunDirError(PICKLE_ONLY.format(where=run_dir))
         adapters = run_dir / "adapter_config.json"
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(str(run_dir))
+            self.tokenizer = safe_from_pretrained(AutoTokenizer, str(run_dir))
             if adapters.exists():
                 from peft import AutoPeftModelForCausalLM
 
                 with warnings.catch_warnings():  # peft asks transformers a deprecated question
                     warnings.simplefilter("ignore", FutureWarning)
-                    self.model = AutoPeftModelForCausalLM.from_pretrained(str(run_dir), use_safetensors=True)
+                    self.model = safe_from_pretrained(AutoPeftModelForCausalLM, str(run_dir), use_safetensors=True)
             else:
-                self.model = AutoModelForCausalLM.from_pretrained(str(run_dir), use_safetensors=True)
+                self.model = safe_from_pretrained(AutoModelForCausalLM, str(run_dir), use_safetensors=True)
+        except ZooError:
+            raise
         except Exception as error:  # noqa: BLE001 - any failure to read these files means they are damaged
             first = (str(error).splitlines() or [''])[0][:160]
             if adapters.exists():

@@ -25,7 +25,7 @@ from nlpzoo.devices import resolve_device
 from nlpzoo.errors import RunDirError, ZooError
 from nlpzoo.kinds import FitSettings
 from nlpzoo.kinds.classifier import LabeledTexts
-from nlpzoo.neural import NeuralTextClassifier, PretrainedTokenizer
+from nlpzoo.neural import NeuralTextClassifier, PretrainedTokenizer, safe_from_pretrained
 from nlpzoo.training import ClassificationObjective, LoopConfig, predict_logits, train_module
 
 from transformers.utils import logging as _hf_logging  # noqa: E402
@@ -63,7 +63,7 @@ def load_pretrained(model: str, n_classes: int, class_names: list[str]):
 
     source, where = source_of(model)
     try:
-        config = AutoConfig.from_pretrained(source)
+        config = safe_from_pretrained(AutoConfig, source)
     except (OSError, ValueError) as error:
         raise ZooError(f"Cannot load {where} ({str(error).splitlines()[0][:160]}). Without network access a hub"
                        " model cannot be fetched: download it once where you can (huggingface-cli download ID"
@@ -77,8 +77,8 @@ def load_pretrained(model: str, n_classes: int, class_names: list[str]):
                        " it once where you trust it: AutoModel.from_pretrained(PATH).save_pretrained(NEW_PATH).")
     labels = {i: name for i, name in enumerate(class_names)}
     try:
-        tokenizer = AutoTokenizer.from_pretrained(source)
-        network = AutoModelForSequenceClassification.from_pretrained(
+        tokenizer = safe_from_pretrained(AutoTokenizer, source)
+        network = safe_from_pretrained(AutoModelForSequenceClassification,
             source, num_labels=n_classes, id2label=labels, label2id={v: k for k, v in labels.items()},
             use_safetensors=True)
     except (OSError, ValueError) as error:
@@ -195,8 +195,10 @@ class EncoderClassifier(NeuralTextClassifier):
         directory = Path(directory)
         try:
             saved = json.loads((directory / ZOO_FILE).read_text("utf-8"))
-            self.hf_tokenizer = AutoTokenizer.from_pretrained(str(directory))
-            network = AutoModelForSequenceClassification.from_pretrained(str(directory), use_safetensors=True)
+            self.hf_tokenizer = safe_from_pretrained(AutoTokenizer, str(directory))
+            network = safe_from_pretrained(AutoModelForSequenceClassification, str(directory), use_safetensors=True)
+        except ZooError:
+            raise
         except Exception as error:  # noqa: BLE001 - any failure to read these files means they are damaged
             raise RunDirError(f"{directory}: the saved encoder cannot be loaded ({type(error).__name__}:"
                               f" {(str(error).splitlines() or [''])[0][:160]}). Train it again with 'zoo run'.") from None
