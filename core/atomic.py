@@ -1,11 +1,14 @@
 """Atomic file writes: write beside the target, fsync, rename. A crash leaves the old file or none."""
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+
+from .errors import ZooError
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -13,8 +16,45 @@ os.umask(_UMASK)
 
 @contextmanager
 def atomic_path(target: str | os.PathLike):
-    """Yields a temporary path beside ``target``; on success it replaces ``target`` in one rename."""
+    """Yields a temporary path beside ``target``; on success it replaces ``target`` in one rename.
+
+    Only a regular file or a new path is ever replaced. A target that exists and is something else
+    (``/dev/null``, a FIFO, a terminal) is written into, plainly, from a temporary file elsewhere: a
+    rename would put a regular file in the device's place. A folder is an error. Failures of the
+    file system (no space, read-only, permission, not a folder) are one ZooError naming the path."""
     target = Path(target)
+    if target.is_dir():
+        raise ZooError(f"Cannot write {target}: it is a folder. Give a file name, e.g. {target / 'out.json'}.")
+    if target.exists() and not target.is_file():
+        with _os_errors(target), tempfile.TemporaryDirectory(prefix="nlpzoo-") as scratch:
+            temporary = Path(scratch) / target.name
+            yield temporary
+            with open(temporary, "rb") as source, open(target, "wb") as sink:
+                while chunk := source.read(1 << 20):
+                    sink.write(chunk)
+        return
+    with _os_errors(target):
+        yield from _replace_regular(target)
+
+
+@contextmanager
+def _os_errors(target: Path):
+    """An OSError of the file system while writing ``target`` becomes one clear ZooError."""
+    try:
+        yield
+    except OSError as error:
+        reasons = {errno.ENOSPC: "no space left on the device: free some space or write elsewhere",
+                   errno.EDQUOT: "disk quota exceeded: free some space or write elsewhere",
+                   errno.EROFS: "the file system is read-only: write elsewhere (--out DIR)",
+                   errno.EACCES: "permission denied: write elsewhere, or change the folder's permissions",
+                   errno.EPERM: "operation not permitted: write elsewhere",
+                   errno.ENOTDIR: "a part of the path is a file, not a folder: choose another path",
+                   errno.EISDIR: "it is a folder: give a file name"}
+        reason = reasons.get(error.errno, error.strerror or type(error).__name__)
+        raise ZooError(f"Cannot write {target}: {reason}.") from None
+
+
+def _replace_regular(target: Path):
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     os.close(fd)

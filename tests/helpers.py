@@ -37,3 +37,20 @@ def save_tiny_bert(folder, texts):
     torch.manual_seed(0)
     BertForMaskedLM(config).save_pretrained(folder)
     return folder
+
+
+def device_node(path, minor: int):
+    """A character device like /dev/null (minor 3) or /dev/full (minor 7), made in a test folder so that a
+    bug never replaces the machine's own; needs root and a file system that allows device nodes."""
+    import os
+    import stat
+
+    import pytest
+
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, minor))
+        with open(path, "wb"):
+            pass
+    except (PermissionError, OSError) as error:
+        pytest.skip(f"cannot make a device node here ({error}); needs root on a file system without nodev")
+    return path

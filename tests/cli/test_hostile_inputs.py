@@ -83,3 +83,22 @@ def test_every_hostile_input_is_one_clear_error(files, args, message):
     assert message in result.output, result.output
     assert "unexpected" not in result.output and "Traceback" not in result.output
     assert {p.name: p.read_bytes() for p in files.iterdir() if p.is_file()} == before  # nothing was changed
+
+
+@pytest.mark.parametrize("minor, outcome", [(3, "written"), (7, "no space left")], ids=["null", "full"])
+def test_predictions_to_a_device_are_written_into_it_never_over_it(files, tmp_path, minor, outcome):
+    """``--output /dev/null`` or ``/dev/full`` (device nodes made alike in a test folder): a rename would
+    have turned the device into a regular file."""
+    import os
+    import stat
+
+    from tests.helpers import device_node
+
+    device = device_node(tmp_path / "device", minor)
+    result = CliRunner().invoke(main, ["predict", str(files / "tfidf"), "الطعام لذيذ", "--output", str(device)])
+    assert stat.S_ISCHR(os.stat(device).st_mode), "the device node was replaced by a regular file"
+    if outcome == "written":
+        assert result.exit_code == 0, result.output
+    else:
+        assert result.exit_code == 2 and f"Cannot write {device}: no space left" in result.output, result.output
+        assert "unexpected" not in result.output and "Traceback" not in result.output
