@@ -22,6 +22,7 @@ recorded in it, so installing another plugin with the same name never breaks an 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -301,45 +302,73 @@ def verify_reload(kind: TrainableKind, component: Component, params: dict, model
                           f" {component.distribution}). The run is not marked complete.")
 
 
+_MARKDOWN_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", "`": "&#96;", "[": "&#91;",
+                                    "]": "&#93;", "*": "&#42;", "_": "&#95;", "\\": "&#92;", "\n": " ", "\r": " "})
+
+
+def markdown_text(value) -> str:
+    """``value`` as literal text in Markdown: what the data or the user wrote (class names, columns,
+    paths, parameter values) never becomes HTML, a link, emphasis or another table cell."""
+    return str(value).translate(_MARKDOWN_ESCAPES)
+
+
+def markdown_code(value) -> str:
+    """``value`` in a monospace span: a backtick span (whose text is literal, HTML included) unless the
+    value holds a backtick, a '|' or a line break; then an escaped <code> element."""
+    text = str(value)
+    if not any(c in text for c in "`|\n\r"):
+        return f"`{text}`"
+    return f"<code>{markdown_text(text)}</code>"
+
+
 def model_card(kind: TrainableKind, component: Component, record: dict, metrics: dict, run_dir: Path) -> str:
-    """The run folder's README.md, in the layout the Hugging Face Hub renders (YAML metadata first)."""
+    """The run folder's README.md, in the layout the Hugging Face Hub renders (YAML metadata first).
+    Every value that comes from the data or the command line is escaped (``markdown_text``)."""
+    import shlex
+
     data = record.get("data") or {}
     loads_with = component.capabilities.get("loads_with")
     tags = ["nlp-zoo", kind.name, component.base or component.name, "arabic"]
-    front = ["---", "library_name: nlp-zoo", "language:", "- ar", "tags:", *[f"- {t}" for t in tags]]
+    front = ["---", "library_name: nlp-zoo", "language:", "- ar", "tags:", *[f"- {t}" if re.fullmatch(r"[\w.-]+", t) else f"- {json.dumps(t)}" for t in tags]]
     if loads_with and "transformers" in loads_with:
         front += ["pipeline_tag: text-generation" if kind.name == "generator" else "pipeline_tag: text-classification"]
     front.append("---")
-    params = "\n".join(f"| `{k}` | `{v}` |" for k, v in sorted((record.get("params") or {}).items()))
-    rows = "\n".join(f"| {label} | {value} |" for label, value in kind.metrics_rows(metrics))
+    params = "\n".join(f"| {markdown_code(k)} | {markdown_code(v)} |"
+                       for k, v in sorted((record.get("params") or {}).items()))
+    rows = "\n".join(f"| {markdown_text(label)} | {markdown_text(value)} |" for label, value in kind.metrics_rows(metrics))
     plots = "\n".join(f"![{p.stem.replace('_', ' ')}]({p.name})" for p in sorted(run_dir.glob("*.png")))
-    name = run_dir.name
+    name, fence = run_dir.name, "~~~" if "`" in run_dir.name else "```"
+    shell, python_name = shlex.quote(name), json.dumps(name, ensure_ascii=False)
     example = '"الطعام لذيذ والخدمة ممتازة"'
-    usage = [f"zoo predict {name} {example}" if kind.name != "generator" else f'zoo generate {name} --prompt "المطعم"',
-             f"zoo evaluate {name} --data other.csv" if kind.name != "generator" else ""]
-    python = (f'run = nlpzoo.load("{name}")\nrun.predict([{example}])' if kind.name != "generator"
-              else f'run = nlpzoo.load("{name}")\nrun.generate("المطعم", max_new_tokens=40, seed=1)')
-    classes = f"Classes: {', '.join(record.get('class_names') or [])}.\n\n" if record.get("class_names") else ""
+    usage = [f"zoo predict {shell} {example}" if kind.name != "generator" else f'zoo generate {shell} --prompt "المطعم"',
+             f"zoo evaluate {shell} --data other.csv" if kind.name != "generator" else ""]
+    python = (f'run = nlpzoo.load({python_name})\nrun.predict([{example}])' if kind.name != "generator"
+              else f'run = nlpzoo.load({python_name})\nrun.generate("المطعم", max_new_tokens=40, seed=1)')
+    classes = f"Classes: {', '.join(markdown_text(c) for c in record.get('class_names') or [])}.\n\n" \
+        if record.get("class_names") else ""
     score_range = f"Scores from {record['score_range'][0]:g} to {record['score_range'][1]:g}.\n\n" \
         if record.get("score_range") else ""
+    preprocess = ', '.join(markdown_text(p) for p in record.get('preprocess') or []) or 'none'
     sections = [
         "\n".join(front), "",
-        f"# {component.name} ({kind.name}), trained with nlp-zoo", "",
-        f"{component.description}", "",
-        f"Component `{component.name}`" + (f" (a preset of `{component.base}`)" if component.base else "")
-        + f" from {component.distribution} {component.version}".rstrip() + f"; nlp-zoo {record.get('zoo_version')};"
-        f" trained {record.get('created', '')}, seed {record.get('seed')}.", "",
+        f"# {markdown_text(component.name)} ({kind.name}), trained with nlp-zoo", "",
+        f"{markdown_text(component.description)}", "",
+        f"Component {markdown_code(component.name)}" + (f" (a preset of {markdown_code(component.base)})"
+                                                       if component.base else "")
+        + f" from {markdown_text(component.distribution)} {markdown_text(component.version)}".rstrip()
+        + f"; nlp-zoo {record.get('zoo_version')}; trained {record.get('created', '')}, seed {record.get('seed')}.", "",
         "## Data", "",
-        f"`{data.get('path')}` (sha256 `{data.get('sha256')}`), text column `{data.get('text_col')}`"
-        + (f", score column `{data.get('score_col')}`" if data.get("score_col") else "")
+        f"{markdown_code(data.get('path'))} (sha256 {markdown_code(data.get('sha256'))}), text column"
+        f" {markdown_code(data.get('text_col'))}"
+        + (f", score column {markdown_code(data.get('score_col'))}" if data.get("score_col") else "")
         + f"; {data.get('rows_kept')} rows used. Split {len(json.loads((run_dir / 'split.json').read_text('utf-8'))['train'])}"
         f" train / {metrics.get('validation_rows')} validation / {metrics.get('test_rows')} test (seed"
-        f" {record.get('split', {}).get('seed')}). Preprocessing: {', '.join(record.get('preprocess') or []) or 'none'}.",
+        f" {record.get('split', {}).get('seed')}). Preprocessing: {preprocess}.",
         "", f"{classes}{score_range}## Metrics (test split)", "", "| metric | value |", "| --- | --- |", rows, "",
         plots, "", "## Parameters", "", "| parameter | value |", "| --- | --- |", params, "",
-        "## How to use it", "", "```bash", *[u for u in usage if u], "```", "", "```python", "import nlpzoo", "",
-        python, "```", ""]
+        "## How to use it", "", f"{fence}bash", *[u for u in usage if u], fence, "", f"{fence}python", "import nlpzoo", "",
+        python, fence, ""]
     if loads_with:  # "transformers.AutoModelForCausalLM.from_pretrained" or "pipeline(..., model=RUN)"
-        call = loads_with.replace("RUN", f'"{name}"') if "RUN" in loads_with else f'{loads_with}("{name}")'
-        sections += [f"The folder also loads with `{call}`.", ""]
+        call = loads_with.replace("RUN", python_name) if "RUN" in loads_with else f'{loads_with}({python_name})'
+        sections += [f"The folder also loads with {markdown_code(call)}.", ""]
     return "\n".join(sections)

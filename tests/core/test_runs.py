@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -420,3 +421,32 @@ def test_the_model_card_of_a_transformers_folder_or_a_generator_says_so(finished
     regressor = {**record, "class_names": None, "score_range": [1.0, 5.5]}
     card = model_card(get_kind("regressor"), gru, regressor, metrics, finished_run)
     assert "Scores from 1 to 5.5.\n" in card and "Classes:" not in card
+
+
+HOSTILE_CLASSES = ["<script>alert(1)</script>", "</textarea><b>x", "a|b `c`"]
+
+
+def test_the_model_card_escapes_what_the_data_and_the_user_wrote(tmp_path):
+    """Class names, columns, paths and parameter values come from the user's data and command line:
+    rendered as the Hub renders the card (Markdown with HTML allowed), none becomes markup, and no
+    '|' adds a table cell."""
+    from markdown_it import MarkdownIt
+
+    rows = "".join(f'"{label.replace(chr(34), chr(34) * 2)}",نص رقم {i} عن المطعم {label[:2]}\n'
+                   for i in range(12) for label in HOSTILE_CLASSES)
+    data = tmp_path / "hostile <b>data.csv"
+    data.write_text("label|col,text\n" + rows, "utf-8")
+    out = tmp_path / "run"
+    result = CliRunner().invoke(main, ["run", "--classifier", "tfidf-logreg", "--data", str(data), "--score-col",
+                                       "label|col", "--discretize", "as-is", "--out", str(out), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    card = (out / "README.md").read_text("utf-8")
+    html = MarkdownIt("commonmark", {"html": True}).enable("table").render(card.split("---", 2)[2])
+    assert "<script" not in html and "</textarea" not in html and "<b>" not in html
+    for line in card.splitlines():
+        if line.startswith("| "):
+            cells = [c for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+            assert len(cells) == 2, f"a value split a table row: {line}"
+    for name in HOSTILE_CLASSES:  # still readable as written
+        assert html.count(name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")) >= 1 \
+            or name == "a|b `c`", (name, html)
