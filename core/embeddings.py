@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ZooError
+from .paths import inside
 
 INFO_FILE = "embed.json"
 NGRAMS_FILE = "ngrams.safetensors"
@@ -110,7 +111,9 @@ def load_vectors(path: str | Path) -> WordVectors:
             info = json.loads((path / INFO_FILE).read_text("utf-8"))
         except (OSError, ValueError) as error:
             raise ZooError(f"{path} is not a vectors folder written by 'zoo embed' ({error}).") from None
-        file = path / info["vectors"]
+        if not isinstance(info, dict):
+            raise ZooError(f"{path / INFO_FILE} is not a 'zoo embed' record (a JSON object).")
+        file = inside(path, info.get("vectors"), f"{INFO_FILE} 'vectors'")
         if (path / NGRAMS_FILE).is_file():
             from safetensors.numpy import load_file
 
@@ -121,9 +124,12 @@ def load_vectors(path: str | Path) -> WordVectors:
     try:
         vectors = KeyedVectors.load_word2vec_format(str(file), binary=binary, unicode_errors="replace")
     except (OSError, ValueError, UnicodeDecodeError, EOFError) as error:
-        raise ZooError(f"{file} cannot be read as word2vec {'binary' if binary else 'text'} format"
-                       f" ({str(error).splitlines()[0][:160]}). fastText's .vec files and word2vec .bin files"
-                       " are; gensim model files (.model, .mdl) are pickles and are not read.") from None
+        # the reason by its type only: gensim's own message quotes the file's lines
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else f"{type(error).__name__}"
+        raise ZooError(f"{file} cannot be read as word2vec {'binary' if binary else 'text'} format ({reason}: its"
+                       " header must be the word count and the dimension, then one word and its numbers a line)."
+                       " fastText's .vec files and word2vec .bin files are; gensim model files (.model, .mdl) are"
+                       " pickles and are not read.") from None
     return WordVectors(dict(vectors.key_to_index), np.asarray(vectors.vectors, dtype=np.float32), ngrams,
                        info.get("min_n", 3), info.get("max_n", 6), info)
 

@@ -108,14 +108,18 @@ class Ensemble:
         import numpy as np
 
         from nlpzoo.errors import RunDirError
+        from nlpzoo.paths import inside
 
         directory = Path(directory)
         try:
             state = json.loads((directory / "ensemble.json").read_text("utf-8"))
             if state["members"] != self.names:
                 raise ValueError(f"the folder holds members {state['members']}, not {self.names}")
+            if not isinstance(state.get("folders"), list) or len(state["folders"]) != len(self.members):
+                raise ValueError(f"it lists {len(state.get('folders') or [])} member folders for"
+                                 f" {len(self.members)} members")
             for member, folder in zip(self.members, state["folders"]):
-                member.load(directory / folder, device=device)
+                member.load(inside(directory, folder, "ensemble.json 'folders'"), device=device)
             self.n_classes, self.method = int(state["n_classes"]), state["method"]
             saved = state["stacker"]
             self.stacker = None if saved is None else (np.asarray(saved["coefficients"]),

@@ -109,3 +109,27 @@ def test_vectors_of_another_size_name_the_fix(tmp_path):
     model = get_zoo().create("classifier", "bigru", embeddings=str(vec), epochs=1)
     with pytest.raises(ZooError, match="embedding_dim=4"):
         model.fit(data.train, data.validation, FitSettings(progress=False, log=lambda m: None))
+
+
+SECRET = "SECRET-LINE-do-not-print 1 2 3"
+
+
+@pytest.mark.parametrize("named", ["../../../../outside/secret.vec", "/{tmp}/outside/secret.vec", "sub/../../outside/secret.vec"])
+def test_a_vectors_folder_naming_a_file_outside_itself_is_refused_unread(tmp_path, named):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.vec").write_text(SECRET + "\n", "utf-8")
+    folder = tmp_path / "a" / "b" / "c" / "vectors"
+    folder.mkdir(parents=True)
+    (folder / "embed.json").write_text(json.dumps({"vectors": named.replace("/{tmp}", str(tmp_path))}), "utf-8")
+    with pytest.raises(ZooError, match="outside the folder") as caught:
+        load_vectors(folder)
+    assert "SECRET" not in str(caught.value)
+
+
+def test_an_unreadable_vectors_file_is_an_error_that_never_prints_its_content(tmp_path):
+    path = tmp_path / "bad.vec"
+    path.write_text(SECRET + "\nword 0.1\n", "utf-8")
+    with pytest.raises(ZooError) as caught:
+        load_vectors(path)
+    assert "SECRET" not in str(caught.value) and str(path) in str(caught.value)

@@ -107,3 +107,20 @@ def test_an_ensemble_is_tuned_by_its_method(registry, tmp_path):
                          progress=False, log=lambda message: None)
     assert result.counts["complete"] == 2 and result.best["params"]["members"] == "gru-tiny,tfidf-logreg"
     assert result.best["params"]["method"] in ("soft", "stacking") and result.test["macro_f1"] > 0.5
+
+
+def test_an_ensemble_folder_naming_member_folders_outside_itself_is_refused(tmp_path):
+    model = nlpzoo.create("classifier", "ensemble", members="tfidf-logreg,tfidf-logreg")
+    data = tiny_classification_data()
+    model.fit(data.train, data.validation, FitSettings(progress=False, log=lambda m: None))
+    saved = tmp_path / "shared" / "ensemble"
+    saved.mkdir(parents=True)
+    model.save(saved)
+    elsewhere = tmp_path / "elsewhere"
+    (saved / "members" / "0-tfidf-logreg").rename(elsewhere)
+    state = json.loads((saved / "ensemble.json").read_text())
+    state["folders"][0] = "../../elsewhere"
+    (saved / "ensemble.json").write_text(json.dumps(state))
+    fresh = nlpzoo.create("classifier", "ensemble", members="tfidf-logreg,tfidf-logreg")
+    with pytest.raises(ZooError, match="outside the folder"):
+        fresh.load(saved)
