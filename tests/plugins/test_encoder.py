@@ -129,3 +129,44 @@ def test_encoder_works_in_bench_and_tune(tiny_bert, tmp_path):
                          out=tmp_path / "t", progress=False)
     assert result.counts["complete"] == 2 and np.isfinite(result.best["value"])
     assert result.run_dir is not None and (result.run_dir / "config.json").exists()
+
+
+def test_mean_pooling_reads_every_token_and_the_prefix_is_the_runs_own(tiny_bert, tmp_path):
+    """pooling=mean: a head over the mean of the tokens (padding left out), saved beside the encoder and
+    loaded back; text_prefix is put before each text in training and in every later prediction."""
+    out = tmp_path / "mean"
+    result = CliRunner().invoke(main, ["run", "--classifier", "encoder", "--param", f"model={tiny_bert}", *QUICK,
+                                       "--param", "pooling=mean", "--param", "text_prefix=query: ",
+                                       "--out", str(out), "--no-progress", "--json"])
+    assert result.exit_code == 0, result.output
+    run = nlpzoo.load(out)
+    model = run.loaded.model
+    assert type(model.module).__name__ == "MeanPoolingClassifier"
+    texts = ["الطعام لذيذ", "الخدمة بطيئة جدا والمكان سيء"]
+    prefixed = model.vocabulary.encode_batch(["query: " + t for t in texts])
+    assert model.encode(texts) == prefixed  # the recorded prefix, after loading too
+    # the head reads the mean of the hidden states over the real tokens only: padding changes nothing
+    ids = torch.tensor([prefixed[0] + [model.vocabulary.pad_id] * 5])
+    with torch.no_grad():
+        padded = model.module(ids, torch.tensor([len(prefixed[0])]))
+        alone = model.module(torch.tensor([prefixed[0]]), torch.tensor([len(prefixed[0])]))
+        hidden = model.module.model(input_ids=torch.tensor([prefixed[0]])).last_hidden_state
+        by_hand = model.module.head(hidden.mean(1))
+    assert torch.allclose(padded, alone, atol=1e-5) and torch.allclose(alone, by_hand, atol=1e-5)
+    card = (out / "README.md").read_text("utf-8")
+    assert "pipeline(" not in card and "pipeline_tag" not in card  # transformers alone has no mean-pooling head
+    assert run.predict_proba(texts).shape == (2, len(run.class_names))
+
+
+def test_frozen_embeddings_stay_as_loaded_and_everything_else_trains(tiny_bert):
+    from transformers import AutoModel
+
+    data = tiny_classification_data()
+    model = get_zoo().create("classifier", "encoder", model=str(tiny_bert), epochs=1, lr=1e-2, batch_size=16,
+                             freeze_embeddings=True, pooling="mean")
+    model.fit(data.train, data.validation, FitSettings(progress=False, log=lambda m: None))
+    loaded = AutoModel.from_pretrained(tiny_bert)
+    trained = model.module.model
+    assert torch.equal(trained.embeddings.word_embeddings.weight, loaded.embeddings.word_embeddings.weight)
+    assert not torch.equal(trained.encoder.layer[0].attention.self.query.weight,
+                           loaded.encoder.layer[0].attention.self.query.weight)
