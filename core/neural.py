@@ -222,6 +222,7 @@ class NeuralTextClassifier:
         self.module = None
         self.n_classes = 0
         self.device = "cpu"
+        self.lesson = None
 
     # -- encoding -----------------------------------------------------------------------------
     def encode(self, texts: list[str]) -> list[list[int]]:
@@ -238,19 +239,24 @@ class NeuralTextClassifier:
         if settings.threads:
             torch.set_num_threads(settings.threads)
         torch.manual_seed(settings.seed)
+        self.lesson = self._lesson(train, settings) if self.params.get("teacher") else None
+        texts = train.texts + (self.lesson.unlabelled if self.lesson else [])  # the teacher's unlabelled texts too
         vocab_file = Path(settings.checkpoint_dir, "vocabulary.json") if settings.checkpoint_dir else None
         if settings.resume and vocab_file and vocab_file.is_file():
             self.vocabulary = encoder_from_json(json.loads(vocab_file.read_text("utf-8")))
         else:
-            settings.log(f"Building the vocabulary ({self.params.get('units', 'word')} units) on {len(train.texts)}"
+            settings.log(f"Building the vocabulary ({self.params.get('units', 'word')} units) on {len(texts)}"
                          " training texts...")
-            self.vocabulary = self.build_encoder(train.texts, self.params)
+            self.vocabulary = self.build_encoder(texts, self.params)
             if vocab_file and distributed.is_main():
                 write_json(vocab_file, self.vocabulary.to_json())
         self._build_module(self._outputs(train))
         coverage = self._start_from_vectors(settings) if self.params.get("embeddings") else {}
         objective = self._objective(train)  # first: a regressor's targets need the scale it sets
-        history = train_module(self.module, self.encode(train.texts), self._targets(train),
+        targets = self._targets(train)
+        if self.lesson:
+            objective, targets = self._distilled(objective, targets, self.lesson)
+        history = train_module(self.module, self.encode(texts), targets,
                                self.encode(validation.texts), self._targets(validation), objective,
                                LoopConfig.from_params(self.params), settings, self.device, pad_id=self.vocabulary.pad_id)
         history["parameters"] = sum(p.numel() for p in self.module.parameters())
@@ -277,7 +283,28 @@ class NeuralTextClassifier:
                      + ("; frozen." if self.params.get("freeze_embeddings") else "."))
         return coverage
 
+    def _lesson(self, train, settings: FitSettings):
+        """The teacher's outputs (:mod:`nlpzoo.distillation`): computed once, kept in the checkpoint
+        folder so that a resumed run learns from the very same outputs."""
+        from .distillation import Lesson, teach
+
+        kept = Lesson.load(settings.checkpoint_dir) if settings.resume and settings.checkpoint_dir else None
+        if kept is not None:
+            return kept
+        lesson = teach(self.params, train, "regressor" if self._outputs(train) == 1 and
+                       isinstance(self, NeuralTextRegressor) else "classifier", settings)
+        if settings.checkpoint_dir and distributed.is_main():
+            lesson.save(settings.checkpoint_dir)
+        return lesson
+
     # -- what makes it a classifier (NeuralTextRegressor changes these) ---------------------------
+    def _distilled(self, objective, targets: list, lesson):
+        from .distillation import ClassificationDistillation
+
+        t = self.params["distill_temperature"]
+        return (ClassificationDistillation(objective, self.params["distill_alpha"], t),
+                ClassificationDistillation.targets(targets, lesson.outputs, t))
+
     def _outputs(self, train) -> int:
         return train.n_classes
 
@@ -302,6 +329,8 @@ class NeuralTextClassifier:
 
     def save(self, directory: Path) -> None:
         directory = Path(directory)
+        if getattr(self, "lesson", None) is not None:
+            self.lesson.save(directory)  # the teacher's outputs and record stay with the run
         write_json(directory / "vocabulary.json", self.vocabulary.to_json())
         save_tensors(directory / "model.safetensors", self.module.state_dict(),
                      metadata={"format": WEIGHTS_FORMAT, "n_classes": str(self.n_classes), **self._metadata()})
@@ -347,6 +376,13 @@ class NeuralTextRegressor(NeuralTextClassifier):
         scores = np.asarray(train.scores, dtype=np.float64)
         self.mean, self.std = float(scores.mean()), float(scores.std() or 1.0)
         return RegressionObjective(self.params.get("loss", "huber"), self.params.get("select_by", "spearman"))
+
+    def _distilled(self, objective, targets: list, lesson):
+        from .distillation import RegressionDistillation
+
+        teacher = (np.asarray(lesson.outputs, dtype=np.float64) - self.mean) / self.std  # the student's scale
+        return RegressionDistillation(objective, self.params["distill_alpha"]), \
+            RegressionDistillation.targets(targets, teacher)
 
     def _metadata(self) -> dict:
         return {"task": "regression", "target_mean": repr(self.mean), "target_std": repr(self.std)}

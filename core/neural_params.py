@@ -49,6 +49,17 @@ REGRESSION_PARAMS = (
           choices=("spearman", "rmse")),
 )
 
-NEURAL_PARAMS = VOCABULARY_PARAMS + TRAINING_PARAMS + CLASSIFICATION_PARAMS
-NEURAL_REGRESSION_PARAMS = VOCABULARY_PARAMS + TRAINING_PARAMS + REGRESSION_PARAMS
+DISTILLATION_PARAMS = (
+    Param("teacher", str, "", "Learn from a finished run of the same kind (encoder, ensemble, tfidf-logreg, ...):"
+          " its folder. The teacher's outputs for the training texts (and distill_texts) are computed once."),
+    Param("distill_alpha", float, 0.5, "teacher: the gold labels' share of the loss (0: the teacher's alone).",
+          min=0.0, max=1.0, search=Search.among(0.0, 0.25, 0.5)),
+    Param("distill_temperature", float, 2.0, "teacher: the temperature softening both distributions"
+          " (classifiers).", min=0.05, max=100.0, search=Search.among(1.0, 2.0, 4.0)),
+    Param("distill_texts", str, "", "teacher: unlabelled texts it labels softly (a text file, CSV/TSV, or a"
+          " scrape's JSON Lines), added to the training texts."),
+)
+
+NEURAL_PARAMS = VOCABULARY_PARAMS + TRAINING_PARAMS + CLASSIFICATION_PARAMS + DISTILLATION_PARAMS
+NEURAL_REGRESSION_PARAMS = VOCABULARY_PARAMS + TRAINING_PARAMS + REGRESSION_PARAMS + DISTILLATION_PARAMS
 NEURAL_TRAINING_PARAMS = NEURAL_PARAMS  # the name nlp-zoo 0.1 used

@@ -262,7 +262,10 @@ def train_run(kind: TrainableKind, component: Component, overrides: dict, prepar
             record.update(status="failed", error=f"{type(error).__name__}: {(str(error).splitlines() or [''])[0]}")
             write_json(run_dir / RUN_FILE, record)
         raise
-    model_files = sorted(p for p in run_dir.iterdir() if p.is_file() and p.name not in _NOT_MODEL_FILES
+    from .distillation import FILES as distillation_files  # a student's record of its teacher
+
+    model_files = sorted(p for p in run_dir.iterdir() if p.is_file()
+                         and p.name not in _NOT_MODEL_FILES | set(distillation_files)
                          and p.suffix in (".safetensors", ".json", ".txt", ".model"))
     train_seconds = history.get("train_seconds") or 0.0
     metrics.update({

@@ -44,6 +44,22 @@ class FitSettings:
     on_start: Callable[[], Any] | None = None
     score_pretrained: bool = True   # whether the kind scores a pre-trained model on the test split first (zoo tune: no)
     eval_texts: int | None = None   # generators: held-out texts continued for BLEU/chrF (None: the kind's default)
+    # The run's preprocessing chain, for texts a component reads itself (a teacher's unlabelled texts):
+    # raw texts in, texts as the component's training texts arrive out. None: texts are used as read.
+    preprocess: Callable[[list[str]], list[str]] | None = None
+
+
+def with_chain(settings: "FitSettings", options: "DataOptions") -> "FitSettings":
+    """``settings`` whose ``preprocess`` runs the run's own preprocessing chain on raw texts."""
+    import dataclasses
+
+    def preprocess(texts: list[str]) -> list[str]:
+        from ..discovery import get_zoo
+        from ..preprocessing import run_chain
+
+        return run_chain(options.preprocess, list(texts), get_zoo())
+
+    return dataclasses.replace(settings, preprocess=preprocess)
 
 
 @dataclass

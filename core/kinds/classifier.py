@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
 
-from .base import Column, DataOptions, FitSettings, TrainableKind, log_info
+from .base import Column, DataOptions, FitSettings, TrainableKind, log_info, with_chain
 
 
 @dataclass
@@ -46,6 +46,7 @@ class LabeledTexts:
     labels: list[int]
     n_classes: int
     class_names: list[str] | None = None   # the name of each class index, for models that store them
+    raw_texts: list[str] | None = None     # the same texts before preprocessing (a teacher reads these)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -85,7 +86,7 @@ class PreparedData:
     def part(self, name: str) -> LabeledTexts:
         indices = getattr(self.split, name)
         return LabeledTexts([self.texts[i] for i in indices], [self.labels[i] for i in indices], len(self.class_names),
-                            list(self.class_names))
+                            list(self.class_names), [self.dataset.texts[i] for i in indices])
 
 
 def prepare_classification_data(options: DataOptions, zoo, log=log_info, progress: bool = False) -> PreparedData:
@@ -183,7 +184,7 @@ class ClassifierKind(TrainableKind):
         return {"class_names": prepared.class_names, "discretizer": prepared.discretizer.to_dict()}
 
     def fit(self, model, prepared: PreparedData, settings: FitSettings) -> dict:
-        return model.fit(prepared.part("train"), prepared.part("validation"), settings)
+        return model.fit(prepared.part("train"), prepared.part("validation"), with_chain(settings, prepared.options))
 
     def evaluate(self, model, prepared: PreparedData, settings: FitSettings) -> dict:
         import numpy as np

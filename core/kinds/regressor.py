@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
 
-from .base import Column, DataOptions, FitSettings, TrainableKind, log_info
+from .base import Column, DataOptions, FitSettings, TrainableKind, log_info, with_chain
 
 
 @dataclass
@@ -45,6 +45,7 @@ class ScoredTexts:
 
     texts: list[str]
     scores: list[float]
+    raw_texts: list[str] | None = None     # the same texts before preprocessing (a teacher reads these)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -80,7 +81,8 @@ class PreparedScores:
 
     def part(self, name: str) -> ScoredTexts:
         indices = getattr(self.split, name)
-        return ScoredTexts([self.texts[i] for i in indices], [self.scores[i] for i in indices])
+        return ScoredTexts([self.texts[i] for i in indices], [self.scores[i] for i in indices],
+                           [self.dataset.texts[i] for i in indices])
 
 
 def stratification_bins(scores: list[float], most: int = 5, least_per_bin: int = 3) -> list[int]:
@@ -194,7 +196,7 @@ class RegressorKind(TrainableKind):
         return {"score_range": list(prepared.score_range), "score_range_declared": prepared.declared_range}
 
     def fit(self, model, prepared: PreparedScores, settings: FitSettings) -> dict:
-        return model.fit(prepared.part("train"), prepared.part("validation"), settings)
+        return model.fit(prepared.part("train"), prepared.part("validation"), with_chain(settings, prepared.options))
 
     def evaluate(self, model, prepared: PreparedScores, settings: FitSettings) -> dict:
         import numpy as np
