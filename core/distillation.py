@@ -86,9 +86,11 @@ def teach(params: dict, train, kind: str, settings) -> Lesson:
     if teacher_kind != kind:
         raise ZooError(f"--param teacher={params['teacher']} is a {teacher_kind} run; a {kind} learns from a {kind}.")
     teacher = load_run(folder, get_zoo(), device=settings.device if settings.device != "auto" else "cpu")
-    if kind == "classifier" and list(teacher.class_names) != list(train.class_names or []):
+    if kind == "classifier" and (list(teacher.class_names) != list(train.class_names) if train.class_names
+                                 else len(teacher.class_names) != train.n_classes):
         raise ZooError(f"The teacher's classes ({', '.join(teacher.class_names)}) are not the student's"
-                       f" ({', '.join(train.class_names or [])}): train both on the same data and --discretize.")
+                       f" ({', '.join(train.class_names or [str(train.n_classes)])}): train both on the same data"
+                       " and --discretize.")
     unlabelled_raw: list[str] = []
     if params.get("distill_texts"):
         unlabelled_raw = read_unlabelled(params["distill_texts"])

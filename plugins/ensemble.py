@@ -28,10 +28,14 @@ class Ensemble:
         if len(self.names) < 2:
             raise ZooError(f"ensemble: members={members!r} names {len(self.names)} classifier(s); give two or more,"
                            " e.g. --param members=bigru,tfidf-logreg")
-        if "ensemble" in self.names:
-            raise ZooError("ensemble: an ensemble cannot be its own member.")
         zoo = get_zoo()
         self.components = [zoo.get("classifier", name) for name in self.names]  # an unknown name fails here
+        for name, component in zip(self.names, self.components):
+            # checked on the resolved component, not the spelling: a preset of an ensemble (one that names
+            # itself would recurse for ever) or 'distribution:ensemble' is an ensemble too
+            if component.name == "ensemble" or component.base == "ensemble" or component.factory is Ensemble:
+                raise ZooError(f"ensemble: '{name}' is an ensemble, and an ensemble cannot be a member of one;"
+                               " name its members instead, e.g. --param members=bigru,tfidf-logreg")
         self.method, self.stacker_C, self.stacker_class_weight = method, stacker_C, stacker_class_weight
         self.members = [component.build() for component in self.components]
         self.n_classes = 0
@@ -121,12 +125,22 @@ class Ensemble:
             for member, folder in zip(self.members, state["folders"]):
                 member.load(inside(directory, folder, "ensemble.json 'folders'"), device=device)
             self.n_classes, self.method = int(state["n_classes"]), state["method"]
+            if self.method not in ("soft", "stacking"):
+                raise ValueError(f"method {self.method!r} is not soft or stacking")
             saved = state["stacker"]
-            self.stacker = None if saved is None else (np.asarray(saved["coefficients"]),
-                                                       np.asarray(saved["intercepts"]))
+            if self.method == "stacking":
+                coefficients = np.asarray(saved["coefficients"], dtype=np.float64)
+                intercepts = np.asarray(saved["intercepts"], dtype=np.float64)
+                if coefficients.shape != (self.n_classes, self.n_classes * len(self.members)) \
+                        or intercepts.shape != (self.n_classes,):
+                    raise ValueError(f"the stacker's weights have the shape {coefficients.shape}, not"
+                                     f" ({self.n_classes}, {self.n_classes * len(self.members)})")
+                self.stacker = (coefficients, intercepts)
+            else:
+                self.stacker = None
         except (OSError, KeyError, TypeError, ValueError, json.JSONDecodeError) as error:
-            raise RunDirError(f"{directory}: the saved ensemble is incomplete ({type(error).__name__}: {error})."
-                              " Train it again with 'zoo run'.") from None
+            raise RunDirError(f"{directory}: the saved ensemble is incomplete or was changed: ensemble.json"
+                              f" ({type(error).__name__}: {error}). Train it again with 'zoo run'.") from None
 
 
 @hookimpl

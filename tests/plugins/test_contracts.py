@@ -47,6 +47,25 @@ def test_registered_component_follows_its_contract(kind, name, tmp_path):
     assert "declaration" in passed and len(passed) >= 4, passed
 
 
+@pytest.fixture(scope="module")
+def teacher_run(tmp_path_factory):
+    """A finished tfidf-logreg run on the demo set (low/medium/high, as the kit's data)."""
+    import nlpzoo
+
+    return nlpzoo.train("tfidf-logreg", out=tmp_path_factory.mktemp("teacher") / "run", progress=False).dir
+
+
+@pytest.mark.parametrize("kind, name", [("classifier", "gru"), ("regressor", "gru")])
+def test_a_distilled_student_follows_its_kinds_contract(kind, name, teacher_run, tmp_path):
+    teacher = teacher_run
+    if kind == "regressor":
+        import nlpzoo
+
+        teacher = nlpzoo.train("tfidf-ridge", kind="regressor", out=tmp_path / "ridge", progress=False).dir
+    passed = CHECKS[kind](name, params={**QUICK[kind], "teacher": str(teacher), "distill_alpha": 0.3})
+    assert "save_load_roundtrip" in passed, passed
+
+
 EXAMPLE = [("classifier", "naive-bayes"), ("classifier", "text-cnn"), ("preprocessor", "mask-numbers"),
            ("generator", "char-ngram")]
 

@@ -77,7 +77,7 @@ def test_the_stacker_weighs_classes_as_asked_on_unbalanced_validation_reviews(re
     assert not np.allclose(coefficients[other.classes_], other.coef_, atol=1e-3)
 
 
-@pytest.mark.parametrize("members, message", [("bigru", "give two or more"), ("bigru,ensemble", "its own member"),
+@pytest.mark.parametrize("members, message", [("bigru", "give two or more"), ("bigru,ensemble", "cannot be a member"),
                                               ("bigru,bigruu", "bigruu")])
 def test_bad_members_are_one_clear_error(members, message):
     with pytest.raises(ZooError, match=message):
@@ -124,3 +124,31 @@ def test_an_ensemble_folder_naming_member_folders_outside_itself_is_refused(tmp_
     fresh = nlpzoo.create("classifier", "ensemble", members="tfidf-logreg,tfidf-logreg")
     with pytest.raises(ZooError, match="outside the folder"):
         fresh.load(saved)
+
+
+@pytest.mark.parametrize("members", ["nlp-zoo:ensemble,tfidf-logreg", "loop,tfidf-logreg", "ensemble-of-two,tfidf-logreg"])
+def test_an_ensemble_member_that_is_itself_an_ensemble_is_one_clear_error(tmp_path, monkeypatch, members):
+    """By a distribution-qualified name, or a preset that names itself (which recursed until Python
+    gave up), or a preset of another ensemble: one ZooError, never a RecursionError."""
+    registry = tmp_path / "loop.toml"
+    registry.write_text('[classifiers.loop]\nbase = "ensemble"\nmembers = "loop,tfidf-logreg"\n\n'
+                        '[classifiers.ensemble-of-two]\nbase = "ensemble"\nmembers = "tfidf-logreg,tfidf-logreg"\n')
+    monkeypatch.setenv("ZOO_REGISTRY", str(registry))
+    from nlpzoo.discovery import reset
+
+    reset()
+    with pytest.raises(ZooError, match="cannot be a member"):
+        nlpzoo.create("classifier", "ensemble", members=members)
+
+
+def test_a_saved_ensemble_with_an_unknown_method_is_refused_not_soft_voted(tmp_path):
+    model = nlpzoo.create("classifier", "ensemble", members="tfidf-logreg,tfidf-logreg", method="stacking")
+    data = tiny_classification_data()
+    model.fit(data.train, data.validation, FitSettings(progress=False, log=lambda m: None))
+    model.save(tmp_path)
+    state = json.loads((tmp_path / "ensemble.json").read_text())
+    for method, stacker in (("median", state["stacker"]), ("stacking", None), ("stacking", {"coefficients": "x"})):
+        (tmp_path / "ensemble.json").write_text(json.dumps({**state, "method": method, "stacker": stacker}))
+        fresh = nlpzoo.create("classifier", "ensemble", members="tfidf-logreg,tfidf-logreg", method="stacking")
+        with pytest.raises(ZooError, match="ensemble.json"):
+            fresh.load(tmp_path)
