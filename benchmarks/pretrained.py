@@ -95,10 +95,10 @@ def main() -> None:
             common = dict(data=str(SHARED / data[0]), text_col=data[1], score_col=data[2], seed=seed, progress=False)
             rows = {}
 
-            def train(label, model, **params):
+            def train(label, component, **params):
                 out = work / f"{name}-{seed}-{label.replace(' ', '').replace('<-', '-from-')}"
                 started = time.perf_counter()
-                run = nlpzoo.train(model, params=params, out=out, **common)
+                run = nlpzoo.train(component, params=params, out=out, **common)
                 metrics = dict(run.metrics)
                 rows[label] = {"macro_f1": metrics["macro_f1"], "accuracy": metrics["accuracy"],
                                "inference_texts_per_second": metrics.get("inference_texts_per_second"),

@@ -32,8 +32,9 @@ def kind_selection_options(function):
 @click.option("--epochs", type=int, default=3, show_default=True, help="Training budget: most epochs for neural models.")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Override a parameter of every model that has it.")
 @click.option("--seeds", default="13", show_default=True, help="Comma-separated seeds; the table shows mean ± std.")
-@click.option("--jobs", type=int, default=1, show_default=True, help="Models trained in parallel processes.")
-@click.option("--threads", type=int, help="Torch threads per job (default: CPU cores / jobs).")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Models trained in parallel processes.")
+@click.option("--threads", type=click.IntRange(min=1), help="Torch threads per job (default: CPU cores / jobs).")
 @click.option("--device", default="cpu", show_default=True, help="auto, cpu, cuda.")
 @click.option("--eval-texts", type=int, help="Generators: held-out texts continued for BLEU/chrF (default 50).")
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: bench-out/<time>/).")
@@ -63,10 +64,9 @@ def bench_command(ctx, data, text_col, score_col, fmt, discretize, preprocess, e
         keys = {c.key for kind in kinds for c in kind.columns}
         if sort_key not in keys:
             raise click.BadParameter(f"{sort_key!r}; choose one of {', '.join(sorted(keys))}.", param_hint="--sort")
-    try:
-        seed_list = [int(s) for s in seeds.split(",") if s.strip()]
-    except ValueError:
-        raise ZooError(f"--seeds {seeds!r}: give integers separated by commas, e.g. 13,14,15.") from None
+    from nlpzoo.kinds.base import parse_seeds
+
+    seed_list = parse_seeds(seeds, "--seeds")
     out = Path(out or Path("bench-out") / datetime.now().strftime("%Y%m%d-%H%M%S"))
     threads = threads or max(1, (os.cpu_count() or 1) // max(1, jobs))
     sizes = {n: len(zoo.names(n)) if spec == "all" else len(spec) for n, spec in wanted.items()}

@@ -5,6 +5,8 @@ import json
 
 import click
 
+from nlpzoo.errors import ZooError
+
 from . import main, zoo_from
 from .output import print_table
 
@@ -63,8 +65,11 @@ def data_get(ctx, name):
 @click.pass_context
 def preprocess_command(ctx, steps, as_json, text):
     """Show each step's output for TEXT, one line per step."""
-    from nlpzoo.preprocessing import build_chain
+    from nlpzoo.preprocessing import build_chain, parse_steps
 
+    if not parse_steps(steps):
+        raise ZooError(f"--steps {steps!r} names no step; give one or more, e.g. --steps normalize,tokenize"
+                       " ('zoo list preprocessors' shows them).")
     shown = build_chain(steps, zoo_from(ctx)).explain(text)
     if as_json:
         click.echo(json.dumps([{"step": s, "text": t} for s, t in shown], ensure_ascii=False, indent=2))

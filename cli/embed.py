@@ -17,7 +17,7 @@ from . import main, zoo_from
 @click.option("--preprocess", default="normalize,tokenize", show_default=True,
               help="The chain to run first: use the one the classifier will use, or 'none'.")
 @click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help="The vectors folder to write.")
-@click.option("--dim", type=click.IntRange(min=2), default=100, show_default=True, help="Vector dimensions.")
+@click.option("--dim", type=click.IntRange(min=2, max=4096), default=100, show_default=True, help="Vector dimensions.")
 @click.option("--epochs", type=click.IntRange(min=1), default=5, show_default=True)
 @click.option("--min-count", type=click.IntRange(min=1), default=2, show_default=True,
               help="Words seen fewer times get no vector of their own (their n-grams still count).")
@@ -25,7 +25,7 @@ from . import main, zoo_from
 @click.option("--min-n", type=click.IntRange(min=1), default=3, show_default=True, help="Shortest character n-gram.")
 @click.option("--max-n", type=click.IntRange(min=1), default=6, show_default=True, help="Longest character n-gram.")
 @click.option("--binary", is_flag=True, help="Write word2vec binary (vectors.bin) instead of text (vectors.vec).")
-@click.option("--seed", type=int, default=13, show_default=True)
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=13, show_default=True)
 @click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True,
               help="gensim worker threads (1 is reproducible).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")

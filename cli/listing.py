@@ -5,6 +5,8 @@ import json
 
 import click
 
+from nlpzoo.errors import ZooError
+
 from nlpzoo.kinds import kind_names
 
 from . import main, zoo_from
@@ -31,7 +33,10 @@ def list_command(ctx, kind, pattern, where, as_json):
     kind = kind[:-1] if kind and kind.endswith("s") else kind
     components = zoo_from(ctx).list(kind, pattern)
     for condition in where:
-        key, _, value = condition.partition("=")
+        key, equals, value = condition.partition("=")
+        if not equals or not key.strip():
+            raise ZooError(f"--where {condition!r}: give KEY=VALUE, e.g. --where bidirectional=true"
+                           " ('zoo info NAME' shows a component's capabilities).")
         components = [c for c in components if str(c.capabilities.get(key, "")).lower() == value.lower()]
     rows = [_component_row(c) for c in components]
     if as_json:

@@ -298,10 +298,9 @@ def _read_inputs(path: Path, text_col: str | None) -> list[str]:
         columns, records = read_records(path, FORMATS[path.suffix.lower()])
         column = _pick_column(path, columns, text_col, TEXT_COLUMNS, "text", "--text-col")
         return [str(record.get(column) or "") for _, record in records]
-    try:
-        return [line for line in path.read_text("utf-8-sig").splitlines() if line.strip()]
-    except FileNotFoundError:
-        raise DataError(f"Input file {path} does not exist.") from None
+    from nlpzoo.data import read_lines
+
+    return read_lines(path, "--input")
 
 
 @main.command("evaluate")

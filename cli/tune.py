@@ -66,10 +66,9 @@ def tune_command(ctx, data, text_col, score_col, fmt, discretize, trials, timeou
     if len(chosen) != 1:
         raise ZooError("Name one component to tune, e.g. zoo tune --classifier bigru (zoo list classifiers).")
     (kind, model), = chosen.items()
-    try:
-        seed_list = [int(s) for s in seeds.split(",") if s.strip()] if seeds else None
-    except ValueError:
-        raise ZooError(f"--seeds {seeds!r}: give integers separated by commas, e.g. 13,14,15.") from None
+    from nlpzoo.kinds.base import parse_seeds
+
+    seed_list = parse_seeds(seeds, "--seeds") if seeds is not None else None
     zoo_from(ctx)  # a broken registry fails here, before the data is read
     log = (lambda message: click.echo(message, err=True)) if not as_json else (lambda message: None)
     table = TrialTable(enabled=not as_json)

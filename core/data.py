@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +17,12 @@ TEXT_COLUMNS = ("text", "review", "content", "body", "sentence")
 SCORE_COLUMNS = ("score", "label", "polarity", "rating", "stars", "sentiment")
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long reviews exceed csv's 128 KiB default
+# Limits on what one data file may hold (documented in README's Safety): past them the file is refused
+# with its row and the limit, before memory grows with it.
+MAX_FIELD_CHARS = 10_000_000     # one text or score field (long reviews exceed csv's 128 KiB default)
+MAX_COLUMNS = 10_000             # columns in a header
+MAX_LINE_CHARS = 16 * 2**20      # one JSON Lines record
+csv.field_size_limit(MAX_FIELD_CHARS)
 
 
 @dataclass
@@ -66,8 +70,33 @@ def detect_format(path: Path, declared: str | None = None) -> str:
     return found
 
 
+def require_regular_file(path: Path, what: str = "") -> None:
+    """A path that exists must be a regular file: a device or a pipe has no size and may never end."""
+    if path.exists() and not path.is_file() and not path.is_dir():
+        raise DataError(f"{what or path} is not a regular file (a device, pipe or socket), so its size is unknown"
+                        " and it may never end; save the data to a file and give that.")
+
+
+def read_lines(path: Path, what: str) -> list[str]:
+    """The non-empty lines of a UTF-8 text file (one text a line)."""
+    path = Path(path)
+    require_regular_file(path, f"{what} {path}")
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            return [line.strip() for line in handle if line.strip()]
+    except FileNotFoundError:
+        raise DataError(f"{what} {path} does not exist.") from None
+    except IsADirectoryError:
+        raise DataError(f"{what} {path} is a folder; give a text file, one text a line.") from None
+    except OSError as error:
+        raise DataError(f"{what} {path} cannot be read ({error.strerror or error}).") from None
+    except UnicodeDecodeError as error:
+        raise DataError(f"{what} {path}: not UTF-8 text (byte {error.start}); re-save it as UTF-8.") from None
+
+
 def read_records(path: Path, fmt: str) -> tuple[list[str], list[tuple[int, dict]]]:
     """(column names, [(file row number, record)]) from a CSV/TSV/JSONL file, UTF-8 with or without BOM."""
+    require_regular_file(path)
     try:
         handle = open(path, encoding="utf-8-sig", newline="")
     except FileNotFoundError:
@@ -81,6 +110,9 @@ def read_records(path: Path, fmt: str) -> tuple[list[str], list[tuple[int, dict]
                 return _read_jsonl(path, handle)
             reader = csv.DictReader(handle, delimiter="\t" if fmt == "tsv" else ",")
             columns = list(reader.fieldnames or [])
+            if len(columns) > MAX_COLUMNS:
+                raise DataError(f"{path}: the header has {len(columns):,} columns, more than the {MAX_COLUMNS:,} a"
+                                " data file may have; is it a table of texts with a header row?")
             repeated = sorted({c for c in columns if columns.count(c) > 1})
             if repeated:
                 raise DataError(f"{path}: column '{repeated[0]}' appears twice in the header"
@@ -93,12 +125,21 @@ def read_records(path: Path, fmt: str) -> tuple[list[str], list[tuple[int, dict]
         except UnicodeDecodeError as error:
             raise DataError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start}). "
                             "Re-save the file as UTF-8.") from None
+        except csv.Error as error:
+            row = getattr(locals().get("reader"), "line_num", "?")
+            reason = f"a field longer than {MAX_FIELD_CHARS:,} characters" if "field larger" in str(error) else \
+                str(error)
+            raise DataError(f"{path}: line {row}: {reason}; check the file's quoting (an unclosed quote makes"
+                            " one field of the rest of the file).") from None
 
 
 def _read_jsonl(path: Path, handle) -> tuple[list[str], list[tuple[int, dict]]]:
     columns: dict[str, None] = {}
     records = []
-    for number, line in enumerate(handle, start=1):
+    for number, line in enumerate(iter(lambda: handle.readline(MAX_LINE_CHARS + 1), ""), start=1):
+        if len(line) > MAX_LINE_CHARS:
+            raise DataError(f"{path}: line {number} is longer than {MAX_LINE_CHARS:,} characters, the most one JSON"
+                            " Lines record may have.")
         if not line.strip():
             continue
         try:
@@ -108,6 +149,8 @@ def _read_jsonl(path: Path, handle) -> tuple[list[str], list[tuple[int, dict]]]:
         if not isinstance(record, dict):
             raise DataError(f"{path}: line {number} is not a JSON object.")
         columns.update(dict.fromkeys(record))
+        if len(columns) > MAX_COLUMNS:
+            raise DataError(f"{path}: line {number} brings the records to more than {MAX_COLUMNS:,} distinct keys.")
         records.append((number, record))
     return list(columns), records
 

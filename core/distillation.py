@@ -113,18 +113,12 @@ def teach(params: dict, train, kind: str, settings) -> Lesson:
 
 def read_unlabelled(path: str) -> list[str]:
     """The texts of a plain text file (one a line), or of a CSV/TSV/JSON Lines file (a scrape's output)."""
+    from .data import read_lines
     from .embeddings import read_texts
-    from .errors import DataError
 
     if Path(path).suffix.lower() != ".txt":
         return read_texts([path])
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            return [line.strip() for line in handle if line.strip()]
-    except OSError as error:
-        raise DataError(f"--param distill_texts={path}: cannot be read ({error.strerror or error}).") from None
-    except UnicodeDecodeError as error:
-        raise DataError(f"--param distill_texts={path}: not UTF-8 text (byte {error.start}); re-save it as UTF-8.") from None
+    return read_lines(Path(path), "distill_texts")
 
 
 class ClassificationDistillation(Objective):

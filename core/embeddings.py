@@ -98,6 +98,29 @@ def train_vectors(texts: list[str], out: str | Path, dim: int = 100, epochs: int
     return out
 
 
+MAX_DIM = 4096   # dimensions of a word vector (fastText's and AraVec's are 300)
+
+
+def check_vectors_header(file: Path, binary: bool) -> None:
+    """The word2vec header (word count, dimensions) checked against the file's size before gensim
+    allocates count x dimensions floats: a header that claims more than the file can hold is refused."""
+    if not file.is_file():
+        raise ZooError(f"{file} is not a regular file; give a word2vec .vec/.bin file or a 'zoo embed' folder.")
+    with open(file, "rb") as handle:
+        first = handle.readline(200).split()
+    try:
+        count, dim = int(first[0]), int(first[1])
+    except (IndexError, ValueError):
+        raise ZooError(f"{file}: the first line must be the word count and the dimensions (word2vec format);"
+                       " fastText's .vec files and word2vec .bin files are; gensim model files (.model, .mdl)"
+                       " are pickles and are not read.") from None
+    size = file.stat().st_size
+    least = count * dim * (4 if binary else 2)  # a float is 4 bytes in .bin, "0 " at least 2 in .vec
+    if count < 1 or not 1 <= dim <= MAX_DIM or least > size:
+        raise ZooError(f"{file} declares {count:,} words of {dim:,} dimensions, which {size:,} bytes cannot hold"
+                       f" (or past {MAX_DIM:,} dimensions); the file is truncated or its header is wrong.")
+
+
 def load_vectors(path: str | Path) -> WordVectors:
     """A folder written by ``zoo embed``, or a word2vec text (``.vec``, ``.txt``) or binary (``.bin``) file."""
     from gensim.models import KeyedVectors
@@ -121,6 +144,7 @@ def load_vectors(path: str | Path) -> WordVectors:
     else:
         file = path
     binary = file.suffix == ".bin"
+    check_vectors_header(file, binary)
     try:
         vectors = KeyedVectors.load_word2vec_format(str(file), binary=binary, unicode_errors="replace")
     except (OSError, ValueError, UnicodeDecodeError, EOFError) as error:

@@ -92,8 +92,13 @@ class SentenceEncoder:
 
         from .neural import safe_from_pretrained
 
+        from transformers.utils import logging as hf_logging
+
         local = Path(os.path.expanduser(self.model))
         source = str(local.resolve()) if local.exists() else self.model
+        verbosity = hf_logging.get_verbosity()
+        hf_logging.set_verbosity_error()  # "pooler weights newly initialised": expected, the pooler is not used
+        hf_logging.disable_progress_bar()
         try:
             self.tokenizer = safe_from_pretrained(AutoTokenizer, source)
             self.network = safe_from_pretrained(AutoModel, source, use_safetensors=True)
@@ -101,6 +106,9 @@ class SentenceEncoder:
             raise ZooError(f"Cannot load the encoder '{self.model}' ({str(error).splitlines()[0][:160]}). Give a"
                            " transformers folder (zoo convert e5 FOLDER makes one offline) or a hub id while"
                            " online.") from None
+        finally:
+            hf_logging.set_verbosity(verbosity)
+            hf_logging.enable_progress_bar()
         self.network.to(self.device).eval()
 
     @property

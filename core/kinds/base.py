@@ -48,6 +48,36 @@ class FitSettings:
     # raw texts in, texts as the component's training texts arrive out. None: texts are used as read.
     preprocess: Callable[[list[str]], list[str]] | None = None
 
+    def __post_init__(self):
+        check_seed(self.seed)
+
+
+MAX_SEED = 2**32 - 1   # scikit-learn's random_state and numpy's legacy seeding take 32-bit seeds
+
+
+def check_seed(seed, option: str = "seed") -> int:
+    """``seed`` if it is a whole number from 0 to 2^32 - 1, else one ZooError naming it (a larger seed
+    reached scikit-learn inside a plugin, which blamed the plugin)."""
+    from ..errors import ZooError
+
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise ZooError(f"{option} {seed!r}: give a whole number from 0 to {MAX_SEED:,} (32 bits), e.g. 13.")
+    return seed
+
+
+def parse_seeds(text: str, option: str = "--seeds") -> list[int]:
+    """Comma-separated seeds, each checked; an empty list is an error."""
+    from ..errors import ZooError
+
+    parts = [p.strip() for p in str(text).split(",") if p.strip()]
+    try:
+        seeds = [int(p) for p in parts]
+    except ValueError:
+        raise ZooError(f"{option} {text!r}: give integers separated by commas, e.g. 13,14,15.") from None
+    if not seeds:
+        raise ZooError(f"{option} {text!r} names no seed; give integers separated by commas, e.g. 13,14,15.")
+    return [check_seed(s, option) for s in seeds]
+
 
 def with_chain(settings: "FitSettings", options: "DataOptions") -> "FitSettings":
     """``settings`` whose ``preprocess`` runs the run's own preprocessing chain on raw texts."""
@@ -76,6 +106,9 @@ class DataOptions:
     seed: int = 13
     test_fraction: float = 0.2
     validation_fraction: float = 0.1
+
+    def __post_init__(self):
+        check_seed(self.seed, "--seed")
 
 
 @dataclass(frozen=True)

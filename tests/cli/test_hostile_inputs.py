@@ -30,6 +30,9 @@ def files(tmp_path_factory):
     (root / "evil.toml").write_text(f'[datasets.evil]\nurl = "http://127.0.0.1/evil.pth"\nsha256 = "{"a" * 64}"\n',
                                     "utf-8")
     (root / "passwd.toml").write_text('[datasets.passwd]\npath = "/etc/passwd"\nformat = "csv"\n', "utf-8")
+    (root / "wide.csv").write_text("text," + ",".join(f"c{i}" for i in range(199_999)) + "\nنص,1\n", "utf-8")
+    (root / "unclosed.csv").write_text('text,score\n"' + "نص طويل " * 1_300_000 + "\n", "utf-8")
+    (root / "liar.vec").write_text("2000000000 3\nword 0.1 0.2 0.3\n", "utf-8")
     run = root / "tfidf"
     result = CliRunner().invoke(main, ["run", "--classifier", "tfidf-logreg", "--out", str(run), "--no-progress"])
     assert result.exit_code == 0, result.output
@@ -72,6 +75,25 @@ CATALOGUE = [
      "key 'format' is required"),
     ("registry path to any file", ["--registry", "{root}/passwd.toml", "data", "list"], "must name a .csv, .tsv or .jsonl"),
     ("bench into a full folder", ["bench", "--classifiers", "tfidf-logreg", "--out", "{root}"], "exists and is not empty"),
+    # empty or malformed command-line values (round two)
+    ("seeds that are only commas", ["bench", "--classifiers", "tfidf-logreg", "--seeds", ","], "names no seed"),
+    ("no parallel jobs", ["bench", "--classifiers", "tfidf-logreg", "--jobs", "0"], "--jobs"),
+    ("a study without seeds", ["tune", "--classifier", "tfidf-logreg", "--seeds", " , "], "names no seed"),
+    ("no preprocessing steps", ["preprocess", "--steps", "", "نص"], "names no step"),
+    ("a condition without =", ["list", "--where", "bidirectional"], "give KEY=VALUE"),
+    ("a seed past 32 bits", ["run", "--classifier", "tfidf-logreg", "--seed", "4294967296"], "32 bits"),
+    ("a negative seed", ["bench", "--classifiers", "tfidf-logreg", "--seeds", "13,-1"], "32 bits"),
+    # unbounded reads (round two)
+    ("data from a device", ["run", "--classifier", "tfidf-logreg", "--data", "/dev/zero", "--format", "csv"],
+     "not a regular file"),
+    ("texts to predict from a device", ["predict", "{root}/tfidf", "--input", "/dev/zero"], "not a regular file"),
+    ("a header of 200,000 columns", ["run", "--classifier", "tfidf-logreg", "--data", "{root}/wide.csv"],
+     "200,000 columns"),
+    ("an unclosed quote", ["run", "--classifier", "tfidf-logreg", "--data", "{root}/unclosed.csv"],
+     "longer than 10,000,000 characters"),
+    ("vectors that claim 2e9 words", ["run", "--classifier", "bigru", "--param", "embeddings={root}/liar.vec",
+                                      "--param", "embedding_dim=3"], "declares 2,000,000,000 words"),
+    ("vectors of a huge dimension", ["embed", "--data", "demo", "-o", "{root}/vectors", "--dim", "100000000"], "--dim"),
 ]
 
 

@@ -450,3 +450,17 @@ def test_the_model_card_escapes_what_the_data_and_the_user_wrote(tmp_path):
     for name in HOSTILE_CLASSES:  # still readable as written
         assert html.count(name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")) >= 1 \
             or name == "a|b `c`", (name, html)
+
+
+@pytest.mark.parametrize("change", ["negative", "repeated", "too large", "not a list", "shared"])
+def test_a_tampered_split_is_refused_not_used_to_pick_other_rows(tmp_path, change):
+    """Negative indices counted from the end made 'the test split' the last row twelve times (accuracy 1.0)."""
+    out = tmp_path / "run"
+    assert CliRunner().invoke(main, ["run", "--classifier", "tfidf-logreg", "--out", str(out),
+                                     "--no-progress"]).exit_code == 0
+    split = json.loads((out / "split.json").read_text())
+    split["test"] = {"negative": [-1] * 12, "repeated": split["test"][:1] * 5, "too large": [10 ** 6],
+                     "not a list": "0,1,2", "shared": split["train"][:3]}[change]
+    (out / "split.json").write_text(json.dumps(split))
+    result = CliRunner().invoke(main, ["evaluate", str(out)])
+    assert result.exit_code == 2 and "split.json" in result.output and "Traceback" not in result.output, result.output
