@@ -96,7 +96,7 @@ class SentenceEncoder:
 
         local = Path(os.path.expanduser(self.model))
         source = str(local.resolve()) if local.exists() else self.model
-        verbosity = hf_logging.get_verbosity()
+        verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
         hf_logging.set_verbosity_error()  # "pooler weights newly initialised": expected, the pooler is not used
         hf_logging.disable_progress_bar()
         try:
@@ -108,7 +108,8 @@ class SentenceEncoder:
                            " online.") from None
         finally:
             hf_logging.set_verbosity(verbosity)
-            hf_logging.enable_progress_bar()
+            if bars:  # as it was: the encoder plugin keeps transformers' bars off for the whole process
+                hf_logging.enable_progress_bar()
         self.network.to(self.device).eval()
 
     @property
