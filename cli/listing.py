@@ -5,8 +5,8 @@ import json
 
 import click
 
+from nlpzoo import PLUGIN_API
 from nlpzoo.errors import ZooError
-
 from nlpzoo.kinds import kind_names
 
 from . import main, zoo_from
@@ -99,15 +99,17 @@ def _allowed(param: dict) -> str:
 
 
 def check_components(zoo) -> list[dict]:
-    """Every plugin component's declaration checked and its factory imported (``zoo plugins --check``)."""
+    """Every plugin component's declaration checked, its factory imported and its methods checked against
+    its kind's contract (``zoo plugins --check``)."""
+    from nlpzoo.plugin_api import check_component
+
     rows = []
     for component in zoo.list():
         if component.plugin == "registry":
             continue
         try:
-            component.check_declaration()
-            component.load_factory()
-            problem = None
+            problems = check_component(component)
+            problem = problems[0] if problems else None
         except Exception as error:  # noqa: BLE001 - any failure is the row's result
             problem = f"{type(error).__name__}: {(str(error).splitlines() or [''])[0]}"
         rows.append({"component": component.name, "kind": component.kind, "plugin": component.plugin,
@@ -116,7 +118,7 @@ def check_components(zoo) -> list[dict]:
 
 
 @main.command("plugins")
-@click.option("--check", is_flag=True, help="Also import every component's factory and check its declaration.")
+@click.option("--check", is_flag=True, help="Also import every component's factory and check its declaration and methods against its kind's contract.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.pass_context
 def plugins_command(ctx, check, as_json):
@@ -139,11 +141,12 @@ def plugins_command(ctx, check, as_json):
         return
     plugins = zoo_from(ctx).plugins
     rows = [{"plugin": p.name, "module": p.module, "distribution": p.distribution, "version": p.version,
-             "status": p.status, "components": p.components, "error": p.error} for p in plugins]
+             "api": p.api, "status": p.status, "components": p.components, "error": p.error} for p in plugins]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     print_table(["plugin", "distribution", "version", "status", "components / error"],
-                [[r["plugin"], r["distribution"], r["version"], r["status"],
+                [[r["plugin"], r["distribution"], r["version"],
+                  r["status"] + (f" (API {r['api']})" if r["api"] and r["api"] < PLUGIN_API else ""),
                   r["error"] or ", ".join(r["components"])] for r in rows],
                 title=f"{len(rows)} plugin{'' if len(rows) == 1 else 's'}")

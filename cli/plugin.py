@@ -60,8 +60,7 @@ CLASSIFIER = '''"""`{name}`: a text classifier for nlp-zoo, built on the zoo's n
 The toolkit (nlpzoo.neural) brings tokenisation, batching, the training loop, early stopping,
 checkpoints and saving; this module only writes the torch module. Replace it with your own.
 """
-from nlpzoo import Component, Param, Search, hookimpl
-from nlpzoo.neural_params import NEURAL_PARAMS
+from nlpzoo import NEURAL_PARAMS, Component, Param, Search, hookimpl
 
 
 def build(**params):
@@ -222,7 +221,7 @@ from nlpzoo import Component, hookimpl
 
 class Scraper:
     def scrape(self, site, output_path, log=print) -> dict:
-        from nlpzoo.scraping import ItemSink, extract
+        from nlpzoo import ItemSink, extract
 
         sink, queue, seen, robots = ItemSink(output_path), [(u, 0) for u in site.start_urls], set(), {{}}
         while queue and sink.stats["pages_fetched"] < site.max_pages:
@@ -280,7 +279,7 @@ def plugin_group():
               help="Where to create the zoo-NAME folder.")
 def plugin_new_command(name, kind, description, parent):
     """Create zoo-NAME/: pyproject.toml with the entry point, the plugin module, a test, a README."""
-    from nlpzoo.errors import ZooError
+    from nlpzoo import ZooError
 
     if not re.fullmatch(r"[a-z][a-z0-9-]*[a-z0-9]", name):
         raise ZooError(f"Plugin name {name!r}: use lower-case letters, digits and '-', e.g. 'text-cnn'.")

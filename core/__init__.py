@@ -1,30 +1,68 @@
 """nlp-zoo: a plugin-based model zoo for Arabic NLP.
 
-For users (:mod:`nlpzoo.api`, the same engine as the ``zoo`` command): ``train``, ``load``,
-``bench``, ``tune``, ``generate``, ``info``, ``list_components``, ``list_datasets``. For plugin authors:
-``hookimpl``, ``Component``, ``Param`` and ``Search`` (declaring components), the kinds' contracts in
-:mod:`nlpzoo.kinds`, the neural toolkit in :mod:`nlpzoo.neural`, and the contract checks in
-:mod:`nlpzoo.testing`. Nothing heavy is imported here.
+The names in ``__all__`` are the public surface, for users and plugin authors alike (docs/plugins.md
+lists them by group). Two more modules are public: :mod:`nlpzoo.neural` (the neural toolkit; imports
+torch) and :mod:`nlpzoo.testing` (the contract checks). Every other module is internal and may move
+between releases; a plugin that imports only these names keeps working, and a name that changes is
+kept for one release with a DeprecationWarning (CHANGELOG.md says what changed).
+
+Nothing heavy is imported here: most names are looked up in their module on first use, so
+``zoo list`` starts without torch.
 """
-from .components import Component, Param, Search
+from .components import Check, Component, Param, Search, with_defaults
 from .discovery import Zoo, create, get_zoo, list_components
 from .errors import PluginError, ZooError
 from .hookspecs import hookimpl
 from .kinds import DataOptions, FitSettings, kind_names
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
+# The plugin API this release implements. A plugin may declare the one it was written for as a module
+# attribute of its entry point, ``NLPZOO_PLUGIN_API = 2``: a newer one than this is refused at load
+# with the upgrade to make; an older one is loaded with its deprecated names and adapted methods.
+PLUGIN_API = 2
 KINDS = kind_names()
-__all__ = ["KINDS", "BenchResult", "Component", "DataOptions", "FitSettings", "Metrics", "Param", "PluginError",
-           "Prediction", "Run", "Search", "TuneResult", "Zoo", "ZooError", "bench", "create", "generate", "get_zoo",
-           "hookimpl", "info", "kind_names", "list_components", "list_datasets", "load", "train", "tune", "__version__"]
-_API = {"BenchResult", "Metrics", "Prediction", "Run", "bench", "generate", "info", "list_datasets", "load", "train", "tune",
-        "TuneResult"}
+
+# name -> the internal module that defines it, imported when the name is first used.
+_LAZY = {
+    # errors a plugin raises or catches
+    **dict.fromkeys(["DataError", "ParameterError", "RunDirError", "TrainingDivergedError"], "errors"),
+    # each kind's contract: the data a component gets and the Protocol its factory's object follows
+    **dict.fromkeys(["Classifier", "LabeledTexts"], "kinds.classifier"),
+    **dict.fromkeys(["Regressor", "ScoredTexts"], "kinds.regressor"),
+    **dict.fromkeys(["Generator", "check_sampling"], "kinds.generator"),
+    "Preprocessor": "kinds.preprocessor",
+    "Scraper": "kinds.scraper",
+    # shared parameter groups of the neural toolkit (no torch)
+    **dict.fromkeys(["NEURAL_PARAMS", "NEURAL_REGRESSION_PARAMS", "VOCABULARY_PARAMS", "TRAINING_PARAMS",
+                     "CLASSIFICATION_PARAMS", "REGRESSION_PARAMS", "DISTILLATION_PARAMS"], "neural_params"),
+    # helpers for preprocessors and scrapers
+    **dict.fromkeys(["ARABIC_WORD", "ArabicNormalizer"], "text"),
+    "WordwiseStep": "preprocessing",
+    **dict.fromkeys(["ItemSink", "Site", "canonical_url", "decode_html", "extract", "is_html", "load_site"],
+                    "scraping"),
+    # writing a model's files
+    **dict.fromkeys(["atomic_path", "save_tensors", "usual_permissions", "write_json"], "atomic"),
+    "inside": "paths",
+    "resolve_device": "devices",
+    # the Python API (nlpzoo.api), imported on first use so `zoo list` starts without it
+    **dict.fromkeys(["BenchResult", "Metrics", "Prediction", "Run", "TuneResult", "bench", "generate", "info",
+                     "list_datasets", "load", "train", "tune"], "api"),
+}
+
+__all__ = sorted(["KINDS", "PLUGIN_API", "Check", "Component", "DataOptions", "FitSettings", "Param", "PluginError",
+                  "Search", "Zoo", "ZooError", "create", "get_zoo", "hookimpl", "kind_names", "list_components",
+                  "with_defaults", "__version__", *_LAZY])
 
 
 def __getattr__(name: str):
-    """The Python API (nlpzoo.api) is imported on first use, so `zoo list` starts without it."""
-    if name in _API:
-        from . import api
+    if name in _LAZY:
+        import importlib
 
-        return getattr(api, name)
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'nlpzoo' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -81,6 +81,7 @@ def write_text(target: str | os.PathLike, text: str) -> None:
 
 
 def write_json(target: str | os.PathLike, data) -> None:
+    """Write ``data`` as UTF-8 JSON through :func:`atomic_path` (whole or not at all)."""
     write_text(target, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 

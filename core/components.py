@@ -218,6 +218,33 @@ def _convert(kind: type, value: Any, strict: bool = False) -> Any:
 _FROM_CALLER = "_nlpzoo_raised_by_caller"
 
 
+def with_defaults(params, **defaults) -> tuple[Param, ...]:
+    """``params`` (a shared group such as ``NEURAL_PARAMS``) with some defaults changed, for a plugin
+    whose model wants another default: ``with_defaults(NEURAL_PARAMS, max_len=128)``. Declaring a
+    shared name again is refused (names must not repeat); a name not in ``params`` is a TypeError."""
+    params = tuple(params)
+    known = {p.name for p in params}
+    unknown = sorted(set(defaults) - known)
+    if unknown:
+        raise TypeError(f"with_defaults: no parameter named {', '.join(unknown)}; the group has {', '.join(sorted(known))}")
+    return tuple(replace(p, default=defaults[p.name]) if p.name in defaults else p for p in params)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A rule over several parameters, declared with the component and checked with every set of values
+    it is built with (``zoo run``, presets, ``zoo tune``'s trials): ``Check(("minn", "maxn"), lambda minn,
+    maxn: minn <= maxn, "minn must be at most maxn")``. ``rule`` gets the named values as keywords and
+    returns whether they fit; ``message`` is what the user reads when they do not."""
+
+    names: tuple[str, ...]
+    rule: Callable[..., bool]
+    message: str
+
+    def __post_init__(self):
+        object.__setattr__(self, "names", tuple(self.names))
+
+
 def caller_callback(callback: Callable | None) -> Callable | None:
     """Wrap a callback the caller hands to plugin code (``FitSettings.on_epoch``): what it raises
     (a pruning signal, say) reaches the caller unchanged instead of being blamed on the plugin."""
@@ -272,9 +299,11 @@ class Component:
     base: str | None = None
     defaults: dict = field(default_factory=dict)  # preset overrides of the params' defaults
     preprocess: str | None = None   # a preset's preprocessing chain (None: the kind's default)
+    checks: tuple[Check, ...] = ()  # rules over several parameters (see Check)
 
     def __post_init__(self):
         object.__setattr__(self, "params", tuple(self.params))
+        object.__setattr__(self, "checks", tuple(self.checks))
 
     @property
     def qualified_name(self) -> str:
@@ -290,11 +319,33 @@ class Component:
             raise TypeError(f"component name {self.name!r} must be a non-empty string without spaces, ':', ',' or '/'")
         names = [p.name for p in self.params]
         if len(set(names)) != len(names):
-            raise TypeError(f"{self.name}: parameter names repeat: {sorted(n for n in set(names) if names.count(n) > 1)}")
+            repeated = sorted(n for n in set(names) if names.count(n) > 1)
+            raise TypeError(f"{self.name}: parameter names repeat: {repeated}. To change a shared parameter's default,"
+                            f" declare nlpzoo.with_defaults(GROUP, {repeated[0]}=VALUE) instead of a second Param.")
         for param in self.params:
             if not isinstance(param, Param):
                 raise TypeError(f"{self.name}: params must be nlpzoo.Param objects, got {type(param).__name__}")
             param.check_declaration()
+        for check in self.checks:
+            if not isinstance(check, Check) or not callable(check.rule):
+                raise TypeError(f"{self.name}: checks must be nlpzoo.Check objects with a callable rule, got {check!r}")
+            missing = [n for n in check.names if n not in names]
+            if missing:
+                raise TypeError(f"{self.name}: check {check.message!r} names unknown parameters {missing}")
+        self.check_values(self.default_params(), f"{self.name}: the defaults", declaration=True)
+
+    def check_values(self, values: dict, where: str, declaration: bool = False) -> None:
+        """Every declared :class:`Check` over ``values``; a failed one is a ParameterError naming the values
+        (a TypeError for the declared defaults, which are the plugin author's to fix)."""
+        for check in self.checks:
+            with plugin_code(self, "checking parameters"):
+                fits = check.rule(**{n: values[n] for n in check.names})
+            if not fits:
+                given = ", ".join(f"{n}={values[n]!r}" for n in check.names)
+                if declaration:
+                    raise TypeError(f"{where} break the check {check.message!r} ({given})")
+                raise ParameterError(f"{where}: {given}: {check.message}. Change one of them with --param NAME=VALUE"
+                                     f" (zoo info {self.name} shows the parameters).")
 
     def default_params(self) -> dict:
         values = {p.name: p.default for p in self.params}
@@ -318,6 +369,7 @@ class Component:
                     f" Run 'zoo info {self.name}' for types and defaults."
                 )
             values[key] = param.convert(value, where)
+        self.check_values(values, where)
         return values
 
     def load_factory(self) -> Callable[..., Any]:
@@ -327,10 +379,14 @@ class Component:
         return getattr(importlib.import_module(module_name), attribute)
 
     def build(self, **overrides) -> Any:
-        """Import the factory (the heavy part) and call it with the resolved parameters."""
+        """Import the factory (the heavy part), call it with the resolved parameters, and check what it
+        returned against the kind's contract (older methods adapted, :mod:`nlpzoo.plugin_api`)."""
         values = self.resolve_params(overrides)
         with plugin_code(self, "build"):
-            return self.load_factory()(**values)
+            model = self.load_factory()(**values)
+        from .plugin_api import conform as fit_contract
+
+        return fit_contract(self, model)
 
     def with_origin(self, **fields) -> "Component":
         return replace(self, **fields)

@@ -5,6 +5,7 @@ from .errors import ZooError
 
 
 def resolve_device(name: str = "auto") -> str:
+    """``auto`` -> ``cuda`` when a GPU is present, else ``cpu``; a named device is checked to exist."""
     import torch
 
     if name == "auto":

@@ -25,6 +25,7 @@ from . import hookspecs
 from .components import Component
 from .errors import ComponentConflictError, RegistryError, UnknownComponentError, ZooError
 from .kinds import all_kinds, kind_names
+from .plugin_api import declared_api
 from .registry import Registry, builtin_registry_path, load_registry
 
 ENTRY_POINT_GROUP = "nlpzoo"
@@ -45,6 +46,7 @@ class PluginInfo:
     components: list[str] = field(default_factory=list)
     error: str | None = None
     disabled: bool = False
+    api: int | None = None      # the plugin API it declares (NLPZOO_PLUGIN_API); None: not declared
 
     @property
     def status(self) -> str:
@@ -102,6 +104,7 @@ class Zoo:
                 continue
             try:
                 module = ep.load()
+                info.api = declared_api(module)
                 _check_hook_names(module)
                 self.manager.register(module, name=f"{info.distribution}:{ep.name}")
             except KeyboardInterrupt:

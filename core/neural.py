@@ -9,7 +9,9 @@ implements the classifier contract (:mod:`nlpzoo.kinds.classifier`):
   (whitespace tokens, :class:`WordVocabulary`), ``subword`` (BPE trained on the training split with
   `tokenizers`, :class:`SubwordVocabulary`), and a pre-trained Hugging Face tokenizer
   (:class:`PretrainedTokenizer`). A plugin may pass ``encoder=`` a function
-  ``(train_texts, params) -> TextEncoder`` of its own. The encoder is saved with the model.
+  ``(train_texts, params) -> TextEncoder`` of its own. The encoder is saved with the model: its
+  ``to_json()`` plus its class's import path, and rebuilt by that class's ``from_json(data)`` when the
+  run is loaded (a class of the plugin's own package, never one a run file names elsewhere).
 - **Parameters**, in groups kept apart (declared in :mod:`nlpzoo.neural_params`, which imports no
   torch): ``VOCABULARY_PARAMS`` (units, vocab_size, min_freq, max_len) and ``TRAINING_PARAMS``
   (epochs, batch_size, lr, ...), next to the plugin's own architecture parameters.
@@ -36,7 +38,23 @@ from .devices import resolve_device
 from .errors import RunDirError, ZooError
 from .kinds import FitSettings
 from .kinds.classifier import LabeledTexts
-from .training import PAD_ID, ClassificationObjective, LoopConfig, RegressionObjective, predict_logits, train_module
+from .training import (PAD_ID, ClassificationObjective, LoopConfig, Objective, RegressionObjective, autocast, collate,
+                       predict_logits, train_module, train_one_epoch, uses_fp16, validate)
+
+# The toolkit's public names (with nlpzoo's own __all__ and nlpzoo.testing, the whole plugin surface).
+__all__ = ["PAD_ID", "UNK_ID", "ClassificationObjective", "LoopConfig", "NeuralTextClassifier", "NeuralTextRegressor",
+           "Objective", "PretrainedTokenizer", "RegressionObjective", "SentenceEncoder", "SubwordVocabulary",
+           "TextEncoder", "WordVocabulary", "autocast", "collate", "distributed", "encoder_from_json",
+           "encoder_to_json", "predict_logits", "safe_from_pretrained", "train_module", "train_one_epoch",
+           "uses_fp16", "validate"]
+
+
+def __getattr__(name: str):
+    if name == "SentenceEncoder":   # imports transformers; looked up on first use
+        from .sentence_vectors import SentenceEncoder
+
+        return SentenceEncoder
+    raise AttributeError(f"module 'nlpzoo.neural' has no attribute {name!r}")
 
 UNK_ID = 1
 SPECIALS = ["<pad>", "<unk>"]
@@ -56,7 +74,8 @@ class TextEncoder(Protocol):
         """Token ids of every text (possibly empty lists)."""
 
     def to_json(self) -> dict:
-        """Everything needed to rebuild the encoder offline; read back by :func:`encoder_from_json`."""
+        """Everything needed to rebuild the encoder offline; read back by :func:`encoder_from_json`.
+        A plugin's own encoder class also has a classmethod ``from_json(data)`` that rebuilds it."""
 
 
 class WordVocabulary:
@@ -171,19 +190,59 @@ class PretrainedTokenizer:
                 "add_special_tokens": self.add_special_tokens}
 
 
-def encoder_from_json(data: dict) -> TextEncoder:
-    """Rebuild a saved :class:`TextEncoder` (word, subword or pretrained)."""
+BUILTIN_UNITS = ("word", "subword", "pretrained")
+ENCODER_CLASS = "encoder_class"   # the key of a plugin encoder's import path in its saved JSON
+
+
+def encoder_to_json(encoder: TextEncoder) -> dict:
+    """What is saved of ``encoder``: its ``to_json()``, and for an encoder that is not built in, the import
+    path of its class, whose ``from_json`` rebuilds it. A class without ``from_json`` is refused here, when
+    the vocabulary is built, rather than when the saved run fails to load."""
+    data = dict(encoder.to_json())
+    if isinstance(encoder, (WordVocabulary, SubwordVocabulary, PretrainedTokenizer)):
+        return data
+    cls = type(encoder)
+    if not callable(getattr(cls, "from_json", None)):
+        raise TypeError(f"the TextEncoder {cls.__qualname__} has no classmethod from_json(data): the toolkit saves"
+                        " to_json() with the run and rebuilds the encoder from it when the run is loaded")
+    if "<locals>" in cls.__qualname__ or cls.__module__ == "__main__":
+        raise TypeError(f"the TextEncoder {cls.__qualname__} must be a class at the top level of an importable module"
+                        f" (it is defined in {cls.__module__}); a saved run finds it by its import path")
+    return {**data, ENCODER_CLASS: f"{cls.__module__}:{cls.__qualname__}"}
+
+
+def _top_package(module: str) -> str:
+    return module.split(".", 1)[0]
+
+
+def encoder_from_json(data: dict, packages: tuple[str, ...] = ()) -> TextEncoder:
+    """Rebuild a saved :class:`TextEncoder`: word, subword or pretrained, or a plugin's own class (through its
+    ``from_json``), which must live in one of ``packages`` (the top-level packages of the plugin's code), so a
+    run file cannot make the zoo import any other installed module."""
+    import importlib
+
+    if ENCODER_CLASS in data:
+        path = str(data[ENCODER_CLASS])
+        module, _, qualname = path.partition(":")
+        if _top_package(module) not in {*packages, "nlpzoo"}:
+            raise ValueError(f"the saved encoder class {path} is outside the plugin's own packages"
+                             f" ({', '.join(sorted(packages)) or 'none'}); nlp-zoo does not import it")
+        cls = importlib.import_module(module)
+        for part in qualname.split("."):
+            cls = getattr(cls, part)
+        return cls.from_json(data)
     units = data.get("units")
     if units == "word":
         return WordVocabulary(data["words"])
+    if units not in BUILTIN_UNITS:
+        raise ValueError(f"the saved encoder has token units {units!r}, which no built-in encoder has, and names"
+                         f" no {ENCODER_CLASS} to rebuild it")
     from tokenizers import Tokenizer
 
     backend = Tokenizer.from_str(json.dumps(data["tokenizer"]))
     if units == "subword":
         return SubwordVocabulary(backend)
-    if units == "pretrained":
-        return PretrainedTokenizer(backend, int(data["pad_id"]), bool(data.get("add_special_tokens", True)))
-    raise ValueError(f"unknown token units {units!r}")
+    return PretrainedTokenizer(backend, int(data["pad_id"]), bool(data.get("add_special_tokens", True)))
 
 
 def default_tokenizer(texts: list[str], params: dict) -> TextEncoder:
@@ -224,6 +283,11 @@ class NeuralTextClassifier:
         self.device = "cpu"
         self.lesson = None
 
+    def _packages(self) -> tuple[str, ...]:
+        """The top-level packages of the code this model was built from: where a saved encoder class may live."""
+        return tuple({_top_package(getattr(f, "__module__", None) or "nlpzoo")
+                      for f in (type(self), type(self.module_builder), self.module_builder, self.build_encoder)})
+
     # -- encoding -----------------------------------------------------------------------------
     def encode(self, texts: list[str]) -> list[list[int]]:
         limit = self.params.get("max_len", 200)
@@ -243,13 +307,14 @@ class NeuralTextClassifier:
         texts = train.texts + (self.lesson.unlabelled if self.lesson else [])  # the teacher's unlabelled texts too
         vocab_file = Path(settings.checkpoint_dir, "vocabulary.json") if settings.checkpoint_dir else None
         if settings.resume and vocab_file and vocab_file.is_file():
-            self.vocabulary = encoder_from_json(json.loads(vocab_file.read_text("utf-8")))
+            self.vocabulary = encoder_from_json(json.loads(vocab_file.read_text("utf-8")), self._packages())
         else:
             settings.log(f"Building the vocabulary ({self.params.get('units', 'word')} units) on {len(texts)}"
                          " training texts...")
             self.vocabulary = self.build_encoder(texts, self.params)
+            saved = encoder_to_json(self.vocabulary)   # a plugin encoder that cannot be rebuilt is refused now
             if vocab_file and distributed.is_main():
-                write_json(vocab_file, self.vocabulary.to_json())
+                write_json(vocab_file, saved)
         self._build_module(self._outputs(train))
         coverage = self._start_from_vectors(settings) if self.params.get("embeddings") else {}
         objective = self._objective(train)  # first: a regressor's targets need the scale it sets
@@ -331,7 +396,7 @@ class NeuralTextClassifier:
         directory = Path(directory)
         if getattr(self, "lesson", None) is not None:
             self.lesson.save(directory)  # the teacher's outputs and record stay with the run
-        write_json(directory / "vocabulary.json", self.vocabulary.to_json())
+        write_json(directory / "vocabulary.json", encoder_to_json(self.vocabulary))
         save_tensors(directory / "model.safetensors", self.module.state_dict(),
                      metadata={"format": WEIGHTS_FORMAT, "n_classes": str(self.n_classes), **self._metadata()})
 
@@ -342,7 +407,8 @@ class NeuralTextClassifier:
         directory = Path(directory)
         weights_file = directory / "model.safetensors"
         try:
-            self.vocabulary = encoder_from_json(json.loads((directory / "vocabulary.json").read_text("utf-8")))
+            self.vocabulary = encoder_from_json(json.loads((directory / "vocabulary.json").read_text("utf-8")),
+                                                self._packages())
             with safe_open(str(weights_file), framework="pt") as handle:
                 metadata = handle.metadata() or {}
             if metadata.get("format") != WEIGHTS_FORMAT or "n_classes" not in metadata:

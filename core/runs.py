@@ -194,13 +194,8 @@ def load_model(run_dir: str | Path, zoo, device: str = "cpu"):
 
 
 def load_into(model, run_dir: Path, device: str = "cpu") -> None:
-    """``model.load(run_dir, device=...)``; the plain ``load(run_dir)`` of nlp-zoo 0.1 plugins works too."""
-    import inspect
-
-    if "device" in inspect.signature(model.load).parameters:
-        model.load(run_dir, device=device)
-    else:
-        model.load(run_dir)
+    """``model.load(run_dir, device=...)``; a plugin's plain ``load(run_dir)`` is adapted when the model is built."""
+    model.load(run_dir, device=device)
 
 
 def load_run(run_dir: str | Path, zoo, device: str = "cpu"):

@@ -184,6 +184,7 @@ POLITENESS_MINIMUM = {"download_delay": 0.0, "concurrency": 1, "timeout": 0.0, "
 
 
 def load_site(path: str | os.PathLike) -> Site:
+    """Read and check a site file (TOML): every key, URL and limit, with errors naming the file and key."""
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text("utf-8"))
@@ -302,6 +303,7 @@ def decode_html(body: bytes, content_type: str | None) -> str:
 
 
 def is_html(content_type: str | None) -> bool:
+    """Whether a response's Content-Type is HTML (a missing one counts as HTML)."""
     return not content_type or content_type.split(";")[0].strip().lower() in HTML_TYPES
 
 

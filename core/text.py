@@ -26,6 +26,9 @@ DIGITS = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]+")
 
 
 class ArabicNormalizer:
+    """The `normalize` step's rules, each one switchable: diacritics, tatweel, alef/ya/ta marbuta forms,
+    URLs, mentions, emoji, letters repeated three times or more, Latin words and digit forms."""
+
     def __init__(self, diacritics=True, tatweel=True, alef=True, ya=True, ta_marbuta=False, urls=True,
                  mentions=True, emoji=True, repeated=True, latin=False, digits="latin"):
         self.options = dict(diacritics=diacritics, tatweel=tatweel, alef=alef, ya=ya, ta_marbuta=ta_marbuta,

@@ -168,7 +168,7 @@ class SoupScraper:
         import time
         from collections import deque
 
-        from nlpzoo.scraping import ItemSink, decode_html, extract, is_html
+        from nlpzoo import ItemSink, decode_html, extract, is_html
 
         sink = ItemSink(output_path)
         robots: dict = {}

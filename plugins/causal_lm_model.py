@@ -21,12 +21,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from nlpzoo import distributed
-from nlpzoo.devices import resolve_device
-from nlpzoo.errors import RunDirError, TrainingDivergedError, ZooError
-from nlpzoo.kinds.generator import check_sampling
-from nlpzoo.neural import safe_from_pretrained
-from nlpzoo.training import autocast, uses_fp16
+from nlpzoo import RunDirError, TrainingDivergedError, ZooError, check_sampling, resolve_device
+from nlpzoo.neural import autocast, distributed, safe_from_pretrained, uses_fp16
 
 EOS = "<|endoftext|>"
 REPLACEMENT = "\ufffd"
@@ -361,7 +357,7 @@ class CausalLMGenerator:
         base, or (LoRA with merge_lora) the adapters merged into a plain model."""
         run_dir = Path(run_dir)
         staging = run_dir / ".saving"
-        from nlpzoo.atomic import usual_permissions
+        from nlpzoo import usual_permissions
 
         if self.lora and self.params["merge_lora"]:
             self.model = self.model.merge_and_unload()  # the same function, now without peft

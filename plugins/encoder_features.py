@@ -31,7 +31,7 @@ class _SentenceFeatures:
         self.encoder = None
 
     def vectors(self, texts, device: str = "cpu"):
-        from nlpzoo.sentence_vectors import SentenceEncoder
+        from nlpzoo.neural import SentenceEncoder
 
         if self.encoder is None:
             p = self.params
@@ -53,7 +53,7 @@ class _SentenceFeatures:
                                                        **extra})
 
     def _load(self, directory, name: str) -> tuple[dict, dict]:
-        from nlpzoo.errors import RunDirError
+        from nlpzoo import RunDirError
         from nlpzoo.plugins.tfidf_features import load_arrays
 
         tensors, saved = load_arrays(directory, FILE, RECORD, name)
@@ -100,7 +100,7 @@ class EncoderLogReg(_SentenceFeatures):
     def load(self, directory, device: str = "cpu"):
         from sklearn.linear_model import LogisticRegression
 
-        from nlpzoo.errors import RunDirError
+        from nlpzoo import RunDirError
 
         tensors, saved = self._load(directory, "encoder-logreg")
         try:
@@ -140,7 +140,7 @@ class EncoderRidge(_SentenceFeatures):
         self._save(directory, {"coef": np.asarray(self.coef, dtype=np.float64)}, {"intercept": self.intercept})
 
     def load(self, directory, device: str = "cpu"):
-        from nlpzoo.errors import RunDirError
+        from nlpzoo import RunDirError
 
         tensors, saved = self._load(directory, "encoder-ridge")
         try:

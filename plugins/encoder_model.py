@@ -19,14 +19,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from nlpzoo import distributed
-from nlpzoo.atomic import save_tensors, usual_permissions, write_json
-from nlpzoo.devices import resolve_device
-from nlpzoo.errors import RunDirError, ZooError
-from nlpzoo.kinds import FitSettings
-from nlpzoo.kinds.classifier import LabeledTexts
-from nlpzoo.neural import NeuralTextClassifier, PretrainedTokenizer, safe_from_pretrained
-from nlpzoo.training import ClassificationObjective, LoopConfig, predict_logits, train_module
+from nlpzoo import (FitSettings, LabeledTexts, RunDirError, ZooError, resolve_device, save_tensors, usual_permissions,
+                    write_json)
+from nlpzoo.neural import (ClassificationObjective, LoopConfig, NeuralTextClassifier, PretrainedTokenizer, distributed,
+                           predict_logits, safe_from_pretrained, train_module)
 
 from transformers.utils import logging as _hf_logging  # noqa: E402
 

@@ -111,8 +111,7 @@ class Ensemble:
     def load(self, directory, device: str = "cpu"):
         import numpy as np
 
-        from nlpzoo.errors import RunDirError
-        from nlpzoo.paths import inside
+        from nlpzoo import RunDirError, inside
 
         directory = Path(directory)
         try:

@@ -1,9 +1,7 @@
 """`isri`: NLTK's ISRI Arabic root stemmer, once per word type."""
 from __future__ import annotations
 
-from nlpzoo import Component, hookimpl
-from nlpzoo.preprocessing import WordwiseStep
-from nlpzoo.text import ARABIC_WORD
+from nlpzoo import ARABIC_WORD, Component, WordwiseStep, hookimpl
 
 
 class IsriStemmer(WordwiseStep):

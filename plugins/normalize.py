@@ -4,8 +4,7 @@ The normaliser itself is the core's :class:`nlpzoo.text.ArabicNormalizer` (scrap
 """
 from __future__ import annotations
 
-from nlpzoo import Component, Param, hookimpl
-from nlpzoo.text import ArabicNormalizer as Normalizer
+from nlpzoo import ArabicNormalizer as Normalizer, Component, Param, hookimpl
 
 @hookimpl
 def register_preprocessors(register):

@@ -1,9 +1,7 @@
 """`qalsadi-lemma`: offline Arabic lemmatisation with qalsadi, once per word type (it is slow per call)."""
 from __future__ import annotations
 
-from nlpzoo import Component, hookimpl
-from nlpzoo.text import ARABIC_WORD
-from nlpzoo.preprocessing import WordwiseStep
+from nlpzoo import ARABIC_WORD, Component, WordwiseStep, hookimpl
 
 
 class QalsadiLemmatizer(WordwiseStep):

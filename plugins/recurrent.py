@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from nlpzoo import Component, Param, Search
-from nlpzoo.neural_params import NEURAL_PARAMS, NEURAL_REGRESSION_PARAMS
+from nlpzoo import NEURAL_PARAMS, NEURAL_REGRESSION_PARAMS, Component, Param, Search
 
 
 def build(cell: str, bidirectional: bool, **params):

@@ -63,7 +63,7 @@ def _crawl(site, output_path: str, stats_path: str) -> None:
     from scrapy.exceptions import IgnoreRequest
     from scrapy.spidermiddlewares.httperror import HttpError
 
-    from nlpzoo.scraping import ItemSink, decode_html, extract, is_html
+    from nlpzoo import ItemSink, decode_html, extract, is_html
 
     sink = ItemSink(output_path)
     SiteFence.site = site
@@ -134,7 +134,7 @@ class ScrapyScraper:
                 child.join()
                 raise
             if not stats_path.exists():
-                from nlpzoo.errors import ZooError
+                from nlpzoo import ZooError
 
                 raise ZooError(f"The Scrapy crawl stopped abnormally (exit code {child.exitcode}); items written so far"
                                f" are in {output_path}; run the same command again to resume.")

@@ -1,9 +1,7 @@
 """`snowball`: the Snowball Arabic light stemmer (NLTK), once per word type."""
 from __future__ import annotations
 
-from nlpzoo import Component, hookimpl
-from nlpzoo.text import ARABIC_WORD
-from nlpzoo.preprocessing import WordwiseStep
+from nlpzoo import ARABIC_WORD, Component, WordwiseStep, hookimpl
 
 
 class SnowballArabicStemmer(WordwiseStep):

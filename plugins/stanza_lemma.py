@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import os
 
-from nlpzoo import Component, Param, hookimpl
-from nlpzoo.errors import ZooError
+from nlpzoo import Component, Param, ZooError, hookimpl
 
 
 def default_model_dir() -> str:

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nlpzoo import Component, Param, hookimpl
-from nlpzoo.errors import ZooError
-from nlpzoo.preprocessing import WordwiseStep
+from nlpzoo import Component, Param, WordwiseStep, ZooError, hookimpl
 
 
 class StopWordFilter(WordwiseStep):
@@ -20,7 +18,7 @@ class StopWordFilter(WordwiseStep):
                 raise ZooError(f"stopwords: extra_file {path} does not exist (one word per line, UTF-8).")
             words |= {line.strip() for line in path.read_text("utf-8-sig").splitlines() if line.strip()}
         if normalize:  # so that a text normalised by `normalize` still matches the list
-            from nlpzoo.text import ArabicNormalizer as Normalizer
+            from nlpzoo import ArabicNormalizer as Normalizer
 
             normalizer = Normalizer()
             words |= {normalizer.normalize(w) for w in words}

@@ -49,7 +49,7 @@ def save_arrays(directory, tensors_file: str, json_file: str, tensors: dict, doc
     import numpy as np
     from safetensors.numpy import save_file
 
-    from nlpzoo.atomic import atomic_path, write_json
+    from nlpzoo import atomic_path, write_json
 
     write_json(Path(directory) / json_file, document)
     with atomic_path(Path(directory) / tensors_file) as temporary:
@@ -61,7 +61,7 @@ def load_arrays(directory, tensors_file: str, json_file: str, model_name: str) -
     from safetensors import SafetensorError
     from safetensors.numpy import load_file
 
-    from nlpzoo.errors import RunDirError
+    from nlpzoo import RunDirError
 
     try:
         return (load_file(str(Path(directory) / tensors_file)),

@@ -54,7 +54,7 @@ class TfidfLogReg:
     def load(self, directory, device: str = "cpu"):
         from sklearn.linear_model import LogisticRegression
 
-        from nlpzoo.errors import RunDirError
+        from nlpzoo import RunDirError
         from nlpzoo.plugins.tfidf_features import load_arrays
 
         tensors, saved = load_arrays(directory, "tfidf_logreg.safetensors", "tfidf_vocabulary.json", "tfidf-logreg")

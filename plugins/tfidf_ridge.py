@@ -46,7 +46,7 @@ class TfidfRidge:
                     {"intercept": self.intercept, "vocabularies": vocabularies})
 
     def load(self, directory, device: str = "cpu"):
-        from nlpzoo.errors import RunDirError
+        from nlpzoo import RunDirError
         from nlpzoo.plugins.tfidf_features import load_arrays
 
         tensors, saved = load_arrays(directory, "tfidf_ridge.safetensors", "tfidf_ridge.json", "tfidf-ridge")

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 
-from nlpzoo import Component, Param, hookimpl
-from nlpzoo.preprocessing import WordwiseStep
+from nlpzoo import Component, Param, WordwiseStep, hookimpl
 
 LETTERS_ONLY = re.compile(r"^[\u0621-\u063a\u0641-\u064a]+$")
 

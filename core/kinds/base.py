@@ -144,6 +144,9 @@ class Kind:
     protocol: ClassVar[type]          # what the factory returns
     order: ClassVar[int] = 100        # position in listings
     trainable: ClassVar[bool] = False
+    # How the contract changed between releases (nlpzoo.plugin_api.Change): older methods are adapted
+    # where they can be and refused by name where they cannot, when the component is built.
+    changes: ClassVar[tuple] = ()
 
 
 class TrainableKind(Kind, abc.ABC):

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
 
+from ..plugin_api import Change, dropping_keywords
 from .base import Column, DataOptions, FitSettings, TrainableKind, log_info, with_chain
 
 
@@ -166,6 +167,8 @@ class ClassifierKind(TrainableKind):
     plural = "classifiers"
     hook = "register_classifiers"
     protocol = Classifier
+    changes = (Change("load", "0.2.0", "the core passes device= (\"cpu\", \"cuda\") to load",
+                      old="load(directory)", adapt=dropping_keywords("device")),)
     order = 30
     default_preprocess = "normalize,tokenize"
     columns = (Column("macro_f1", "macro-F1"), Column("accuracy", "accuracy"),

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Callable, Protocol, runtime_checkable
 
 from .. import distributed
+from ..plugin_api import Change
 from .base import Column, DataOptions, FitSettings, TrainableKind, log_info
 
 PROMPT_WORDS = 5          # words of each held-out text used as the prompt for BLEU/chrF
@@ -160,6 +161,15 @@ class GeneratorKind(TrainableKind):
     plural = "generators"
     hook = "register_generators"
     protocol = Generator
+    changes = (
+        Change("train", "0.2.0", "train no longer gets the run directory; the core calls save(directory) after it",
+               old="train(train_texts, validation_texts, settings, run_dir)"),
+        Change("save", "0.2.0", "the core saves the trained model into the run directory", added=True),
+        Change("log_likelihood", "0.2.0", "it replaces evaluate(test_texts, seed): the core computes perplexity,"
+               " BLEU and chrF the same way for every generator", added=True),
+        Change("count_tokens", "0.2.0", "train and generation tokens/s are counted in the model's own tokens",
+               added=True),
+    )
     order = 40
     default_preprocess = None
     columns = (Column("test_perplexity", "perplexity", 1, False),

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
 
+from ..plugin_api import Change, dropping_keywords
 from .base import Column, DataOptions, FitSettings, TrainableKind, log_info, with_chain
 
 
@@ -177,6 +178,8 @@ class RegressorKind(TrainableKind):
     plural = "regressors"
     hook = "register_regressors"
     protocol = Regressor
+    changes = (Change("load", "0.2.0", "the core passes device= (\"cpu\", \"cuda\") to load",
+                      old="load(directory)", adapt=dropping_keywords("device")),)
     order = 35
     # Tokenised but not normalised: normalisation removes diacritics, which carry much of the signal
     # for readability (TF-IDF + Ridge on ReadMe++: Spearman 0.567 with normalize,tokenize, 0.708 with tokenize).

@@ -21,6 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from ..plugin_api import Change, dropping_keywords
 from .base import Kind
 
 
@@ -35,6 +36,8 @@ class ScraperKind(Kind):
     plural = "scrapers"
     hook = "register_scrapers"
     protocol = Scraper
+    changes = (Change("scrape", "0.2.0", "the core passes log=, a function taking one-line messages for the user",
+                      old="scrape(site, output_path)", adapt=dropping_keywords("log")),)
     order = 10
 
 

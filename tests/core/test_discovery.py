@@ -15,6 +15,18 @@ class Toy:
     def __init__(self, strength):
         self.strength = strength
 
+    def fit(self, train, validation, settings):
+        return {{"epochs": [], "interrupted": False}}
+
+    def predict_proba(self, texts):
+        return [[1.0] for _ in texts]
+
+    def save(self, directory):
+        pass
+
+    def load(self, directory, device="cpu"):
+        pass
+
 @hookimpl
 def register_classifiers(register):
     register(Component(name="{name}", description="toy", factory=Toy,

@@ -3,8 +3,7 @@
 The toolkit (nlpzoo.neural) brings tokenisation, batching, the training loop, early stopping,
 checkpoints and saving; this plugin only writes the torch module. Its layers may have any names.
 """
-from nlpzoo import Component, Param, hookimpl
-from nlpzoo.neural_params import NEURAL_PARAMS
+from nlpzoo import NEURAL_PARAMS, Component, Param, hookimpl
 
 
 def build(**params):
