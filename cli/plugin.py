@@ -21,8 +21,8 @@ build-backend = "setuptools.build_meta"
 name = "zoo-{name}"
 version = "0.1.0"
 description = "{description}"
-requires-python = ">=3.10"
-dependencies = ["nlp-zoo"]
+requires-python = ">=3.11"
+dependencies = ["nlp-zoo>={zoo_version}"]   # the release whose plugin API this module declares
 
 [project.optional-dependencies]
 test = ["pytest"]
@@ -59,8 +59,11 @@ CLASSIFIER = '''"""`{name}`: a text classifier for nlp-zoo, built on the zoo's n
 
 The toolkit (nlpzoo.neural) brings tokenisation, batching, the training loop, early stopping,
 checkpoints and saving; this module only writes the torch module. Replace it with your own.
+It imports only nlp-zoo's declared surface (nlpzoo, nlpzoo.neural, nlpzoo.testing).
 """
 from nlpzoo import NEURAL_PARAMS, Component, Param, Search, hookimpl
+
+NLPZOO_PLUGIN_API = {api}   # the plugin API this module is written for
 
 
 def build(**params):
@@ -100,6 +103,8 @@ def register_classifiers(register):
 PREPROCESSOR = '''"""`{name}`: a preprocessing step for nlp-zoo (``--preprocess normalize,{name},...``)."""
 from nlpzoo import Component, Param, hookimpl
 
+NLPZOO_PLUGIN_API = {api}   # the plugin API this module is written for
+
 
 class Step:
     def __init__(self, lowercase: bool = True):
@@ -133,6 +138,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from nlpzoo import Component, Param, Search, hookimpl
+
+NLPZOO_PLUGIN_API = {api}   # the plugin API this module is written for
 
 END = "\\x03"
 
@@ -218,6 +225,8 @@ from urllib.parse import urljoin, urlparse
 
 from nlpzoo import Component, hookimpl
 
+NLPZOO_PLUGIN_API = {api}   # the plugin API this module is written for
+
 
 class Scraper:
     def scrape(self, site, output_path, log=print) -> dict:
@@ -262,7 +271,14 @@ def register_scrapers(register):
                        capabilities={{"needs_download": False}}))
 '''
 
+# A score regressor is the classifier's template on the toolkit's regressor: one output, the regression
+# parameter group, the regressor hook.
+REGRESSOR = (CLASSIFIER.replace("a text classifier", "a score regressor").replace("NEURAL_PARAMS", "NEURAL_REGRESSION_PARAMS")
+             .replace("NeuralTextClassifier", "NeuralTextRegressor").replace("register_classifiers", "register_regressors")
+             .replace('"task": "text-classification"', '"task": "score-regression"'))
+
 TEMPLATES = {"classifier": (CLASSIFIER, ', params={"epochs": 4, "min_freq": 1, "lr": 0.01}'),
+             "regressor": (REGRESSOR, ', params={"epochs": 6, "min_freq": 1, "lr": 0.01}'),
              "preprocessor": (PREPROCESSOR, ""), "generator": (GENERATOR, ""), "scraper": (SCRAPER, "")}
 
 
@@ -292,7 +308,10 @@ def plugin_new_command(name, kind, description, parent):
         raise ZooError(f"{folder} exists already; choose another name or --dir.")
     description = (description or f"A {kind} plugin (describe it here).").replace('"', "'")
     source, params = TEMPLATES[kind]
-    values = dict(name=name, kind=kind, ident=ident, module=module, description=description, params=params)
+    from nlpzoo import PLUGIN_API, __version__
+
+    values = dict(name=name, kind=kind, ident=ident, module=module, description=description, params=params,
+                  api=PLUGIN_API, zoo_version=__version__)
     (folder / "tests").mkdir(parents=True)
     (folder / "pyproject.toml").write_text(PYPROJECT.format(**values), "utf-8")
     (folder / f"{module}.py").write_text(source.format(**values), "utf-8")

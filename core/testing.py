@@ -36,6 +36,13 @@ from .components import Component
 from .kinds import FitSettings
 from .kinds.classifier import LabeledTexts
 
+# The kit's public names (part of the plugin surface, docs/plugins.md); the pytest fixtures
+# tiny_classification_data, tiny_texts and local_site come with pytest_plugins = ["nlpzoo.testing"].
+__all__ = ["CLASSIFIER_RULES", "GENERATOR_RULES", "PREPROCESSOR_RULES", "REGRESSOR_RULES", "SCRAPER_RULES", "ContractError",
+           "LocalSite", "TinyData", "TinyScores", "check_classifier", "check_generator", "check_preprocessor",
+           "check_regressor", "check_scraper", "start_local_site", "tiny_classification_data", "tiny_regression_data",
+           "tiny_texts"]
+
 CLASSIFIER_RULES = ("declaration", "fit_returns_history", "predict_proba_shape", "learns", "save_load_roundtrip",
                     "batch_independence", "same_seed_same_model", "resume_equals_uninterrupted")
 REGRESSOR_RULES = ("declaration", "fit_returns_history", "predict_shape", "learns", "save_load_roundtrip",
@@ -120,8 +127,12 @@ def _require(condition: bool, component: Component, rule: str, message: str) -> 
 
 
 def _check_declaration(component: Component) -> None:
-    component.check_declaration()
-    component.load_factory()
+    """The declaration, the factory's import and its object's methods against the kind's contract."""
+    from .plugin_api import check_component
+
+    problems = check_component(component)
+    if problems:
+        raise ContractError(problems[0])
 
 
 def _quiet(directory=None, **extra) -> FitSettings:

@@ -16,6 +16,8 @@ pytest_plugins = ["nlpzoo.testing"]  # the fixtures plugin authors get: tiny_cla
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
 EXAMPLE_PLUGIN = ROOT / "examples" / "zoo-plugin-example"
+PLUGIN_0_1 = ROOT / "tests" / "plugins" / "zoo_plugin_0_1"   # a plugin written against nlp-zoo 0.1
+collect_ignore = [str(PLUGIN_0_1)]   # its own tests run against it once it is installed (tests/plugins/test_plugin_0_1.py)
 
 
 @pytest.fixture(scope="session")
@@ -83,6 +85,26 @@ def example_plugin_site(tmp_path_factory) -> Path:
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
                     "--target", str(target), str(EXAMPLE_PLUGIN)], check=True)
     return target
+
+
+@pytest.fixture(scope="session")
+def plugin_0_1_site(tmp_path_factory) -> Path:
+    """The nlp-zoo 0.1 plugin, really built and installed by pip into a --target folder."""
+    target = tmp_path_factory.mktemp("plugin-0.1-site")
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--target", str(target), str(PLUGIN_0_1)], check=True)
+    return target
+
+
+@pytest.fixture
+def plugin_0_1(plugin_0_1_site, monkeypatch):
+    monkeypatch.syspath_prepend(str(plugin_0_1_site))
+    for name in [m for m in sys.modules if m.split(".")[0] == "zoo_legacy_0_1"]:
+        del sys.modules[name]
+    discovery.reset()
+    yield plugin_0_1_site
+    for name in [m for m in sys.modules if m.split(".")[0] == "zoo_legacy_0_1"]:
+        del sys.modules[name]
 
 
 def forget_example_modules() -> None:

@@ -1,0 +1,1 @@
+"""Written for nlp-zoo 0.1 and left unchanged since."""
