@@ -20,6 +20,15 @@ class Exploding:
     def fit(self, train, validation, settings):
         raise MemoryError("pretend the GPU ran out of memory")
 
+    def predict_proba(self, texts):
+        raise NotImplementedError
+
+    def save(self, directory):
+        pass
+
+    def load(self, directory, device="cpu"):
+        pass
+
 @hookimpl
 def register_classifiers(register):
     register(Component(name="exploding", description="always fails", factory=Exploding))
