@@ -25,8 +25,7 @@ def module_getattr(module: str, moved: dict[str, str], removed: dict[str, str] |
     def __getattr__(name: str):
         if name in moved:
             target_module, _, target = moved[name].partition(":")
-            public = f"{target_module}.{target}" if target_module != "nlpzoo" else f"nlpzoo.{target}"
-            warn(f"{module}.{name}", public, since)
+            warn(f"{module}.{name}", f"{target_module}.{target}", since)
             return getattr(importlib.import_module(target_module), target)
         if name in removed:
             raise AttributeError(f"{module}.{name} was removed in nlp-zoo {since}: {removed[name]}")

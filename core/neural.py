@@ -227,9 +227,14 @@ def encoder_from_json(data: dict, packages: tuple[str, ...] = ()) -> TextEncoder
         if _top_package(module) not in {*packages, "nlpzoo"}:
             raise ValueError(f"the saved encoder class {path} is outside the plugin's own packages"
                              f" ({', '.join(sorted(packages)) or 'none'}); nlp-zoo does not import it")
-        cls = importlib.import_module(module)
-        for part in qualname.split("."):
-            cls = getattr(cls, part)
+        try:
+            cls = importlib.import_module(module)
+            for part in qualname.split("."):
+                cls = getattr(cls, part)
+        except (ImportError, AttributeError) as error:
+            raise ValueError(f"the saved encoder class {path} cannot be found ({error})") from None
+        if not isinstance(cls, type) or not callable(getattr(cls, "from_json", None)):
+            raise ValueError(f"the saved encoder class {path} is not a TextEncoder class with from_json")
         return cls.from_json(data)
     units = data.get("units")
     if units == "word":
@@ -286,7 +291,7 @@ class NeuralTextClassifier:
     def _packages(self) -> tuple[str, ...]:
         """The top-level packages of the code this model was built from: where a saved encoder class may live."""
         return tuple({_top_package(getattr(f, "__module__", None) or "nlpzoo")
-                      for f in (type(self), type(self.module_builder), self.module_builder, self.build_encoder)})
+                      for f in (type(self), self.module_builder, self.build_encoder)})
 
     # -- encoding -----------------------------------------------------------------------------
     def encode(self, texts: list[str]) -> list[list[int]]:

@@ -151,14 +151,10 @@ def conform(component, model: Any) -> Any:
     return model
 
 
-def factory_of(component):
-    return component.load_factory()
-
-
 def contract_target(component) -> Any:
     """What ``zoo plugins --check`` inspects: the factory itself when it is a class, else the object it
     builds with the component's defaults (built, never trained)."""
-    factory = factory_of(component)
+    factory = component.load_factory()
     while isinstance(factory, functools.partial):
         factory = factory.func
     if isinstance(factory, type):
@@ -167,7 +163,7 @@ def contract_target(component) -> Any:
 
     values = component.resolve_params()
     with plugin_code(component, "build"):
-        return factory_of(component)(**values)
+        return component.load_factory()(**values)
 
 
 def check_component(component) -> list[str]:

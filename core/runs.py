@@ -189,13 +189,8 @@ def load_model(run_dir: str | Path, zoo, device: str = "cpu"):
     params = record.get("params") or {}
     model = component.build(**{k: v for k, v in params.items() if component.param(k)})
     with plugin_code(component, "load"):
-        load_into(model, run_dir, device)
+        model.load(run_dir, device=device)   # a 0.1 plugin's load(run_dir) was adapted when it was built
     return kind, record, model
-
-
-def load_into(model, run_dir: Path, device: str = "cpu") -> None:
-    """``model.load(run_dir, device=...)``; a plugin's plain ``load(run_dir)`` is adapted when the model is built."""
-    model.load(run_dir, device=device)
 
 
 def load_run(run_dir: str | Path, zoo, device: str = "cpu"):
@@ -314,7 +309,7 @@ def verify_reload(kind: TrainableKind, component: Component, params: dict, model
     """Load the saved files into a fresh object and check it predicts as the trained one does."""
     fresh = component.build(**params)
     with plugin_code(component, "load"):
-        load_into(fresh, run_dir, "cpu")
+        fresh.load(run_dir, device="cpu")
     with plugin_code(component, "prediction after loading"):
         before, after = kind.fingerprint(model, prepared), kind.fingerprint(fresh, prepared)
     if not kind.same_fingerprint(before, after):

@@ -221,7 +221,6 @@ def check_regressor(name_or_component, params: dict | None = None, zoo=None, rul
 
 def _check_supervised(component: Component, params: dict | None, rules, data, outputs, shape_rule, learns) -> list[str]:
     """The rules classifiers and regressors share; ``outputs(model, texts)`` is their prediction."""
-    from .runs import load_into
 
     params = {k: v for k, v in (params or {}).items() if component.param(k)}
     work = Path(tempfile.mkdtemp(prefix="nlpzoo-check-"))
@@ -248,7 +247,7 @@ def _check_supervised(component: Component, params: dict | None, rules, data, ou
         (work / "saved").mkdir()
         trained().save(work / "saved")
         fresh = component.build(**params)
-        load_into(fresh, work / "saved", "cpu")
+        fresh.load(work / "saved", device="cpu")
         again = outputs(fresh, texts)
         _require(again.shape == state["outputs"].shape and np.allclose(again, state["outputs"], atol=1e-5), component,
                  "save_load_roundtrip", "a fresh object loaded from the saved files predicts differently (max"
@@ -355,7 +354,6 @@ def check_generator(name_or_component, params: dict | None = None, zoo=None, rul
                     texts: list[str] | None = None) -> list[str]:
     """Check a generator against :mod:`nlpzoo.kinds.generator`'s contract on tiny data."""
     from .kinds.generator import evaluate_generator
-    from .runs import load_into
 
     component = _component(name_or_component, "generator", zoo)
     params = {k: v for k, v in (params or {}).items() if component.param(k)}
@@ -414,7 +412,7 @@ def check_generator(name_or_component, params: dict | None = None, zoo=None, rul
         (work / "saved").mkdir()
         model.save(work / "saved")
         fresh = component.build(**params)
-        load_into(fresh, work / "saved", "cpu")
+        fresh.load(work / "saved", device="cpu")
         before, after = model.log_likelihood(test[:4]), fresh.log_likelihood(test[:4])
         _require(before[1] == after[1] and math.isclose(before[0], after[0], rel_tol=1e-4, abs_tol=1e-3), component,
                  "save_load_roundtrip", f"log-likelihood {before} before saving, {after} after loading")

@@ -78,46 +78,51 @@ def install_plugin(tmp_path, monkeypatch):
         sys.modules.pop(path.stem, None)
 
 
+def pip_install_target(distribution: Path, target: Path) -> Path:
+    """``distribution`` really built and installed by pip into the folder ``target``."""
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--target", str(target), str(distribution)], check=True)
+    return target
+
+
+def forget_modules(package: str) -> None:
+    for name in [m for m in sys.modules if m.split(".")[0] == package]:
+        del sys.modules[name]
+
+
+def use_site(site: Path, package: str, monkeypatch) -> Path:
+    """Put an installed ``site`` folder on sys.path, with ``package`` imported afresh and plugins found again."""
+    monkeypatch.syspath_prepend(str(site))
+    forget_modules(package)
+    discovery.reset()
+    return site
+
+
 @pytest.fixture(scope="session")
 def example_plugin_site(tmp_path_factory) -> Path:
-    """The example third-party plugin, really built and installed by pip into a --target folder."""
-    target = tmp_path_factory.mktemp("example-plugin-site")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--target", str(target), str(EXAMPLE_PLUGIN)], check=True)
-    return target
+    """The example third-party plugin, installed by pip."""
+    return pip_install_target(EXAMPLE_PLUGIN, tmp_path_factory.mktemp("example-plugin-site"))
 
 
 @pytest.fixture(scope="session")
 def plugin_0_1_site(tmp_path_factory) -> Path:
-    """The nlp-zoo 0.1 plugin, really built and installed by pip into a --target folder."""
-    target = tmp_path_factory.mktemp("plugin-0.1-site")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--target", str(target), str(PLUGIN_0_1)], check=True)
-    return target
+    """The nlp-zoo 0.1 plugin, installed by pip."""
+    return pip_install_target(PLUGIN_0_1, tmp_path_factory.mktemp("plugin-0.1-site"))
 
 
 @pytest.fixture
 def plugin_0_1(plugin_0_1_site, monkeypatch):
-    monkeypatch.syspath_prepend(str(plugin_0_1_site))
-    for name in [m for m in sys.modules if m.split(".")[0] == "zoo_legacy_0_1"]:
-        del sys.modules[name]
-    discovery.reset()
-    yield plugin_0_1_site
-    for name in [m for m in sys.modules if m.split(".")[0] == "zoo_legacy_0_1"]:
-        del sys.modules[name]
+    yield use_site(plugin_0_1_site, "zoo_legacy_0_1", monkeypatch)
+    forget_modules("zoo_legacy_0_1")
 
 
 def forget_example_modules() -> None:
-    for name in [m for m in sys.modules if m == "zoo_plugin_example" or m.startswith("zoo_plugin_example.")]:
-        del sys.modules[name]
+    forget_modules("zoo_plugin_example")
 
 
 @pytest.fixture
 def example_plugin(example_plugin_site, monkeypatch):
-    monkeypatch.syspath_prepend(str(example_plugin_site))
-    forget_example_modules()
-    discovery.reset()
-    yield example_plugin_site
+    yield use_site(example_plugin_site, "zoo_plugin_example", monkeypatch)
     forget_example_modules()
 
 

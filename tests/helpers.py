@@ -54,3 +54,31 @@ def device_node(path, minor: int):
     except (PermissionError, OSError) as error:
         pytest.skip(f"cannot make a device node here ({error}); needs root on a file system without nodev")
     return path
+
+
+def toy_classifier_plugin(name: str, fit: str, description: str = "toy") -> str:
+    """The source of a plugin whose one classifier has every method of the contract (a component
+    missing one is refused when it is built); ``fit`` is the body of its ``fit``, where tests put
+    the behaviour they are about."""
+    return f'''
+from nlpzoo import Component, hookimpl
+
+
+class Toy:
+    def fit(self, train, validation, settings):
+        {fit}
+
+    def predict_proba(self, texts):
+        return [[0.5, 0.5] for _ in texts]
+
+    def save(self, directory):
+        pass
+
+    def load(self, directory, device="cpu"):
+        pass
+
+
+@hookimpl
+def register_classifiers(register):
+    register(Component(name="{name}", description="{description}", factory=Toy))
+'''

@@ -10,29 +10,12 @@ from click.testing import CliRunner
 
 from nlpzoo.cli import main
 from tests.conftest import forget_example_modules
+from tests.helpers import toy_classifier_plugin
 
 TINY = ["--param", "hidden_size=16", "--param", "embedding_dim=16", "--param", "batch_size=16", "--epochs", "2"]
 
-FAILING = """
-from nlpzoo import Component, hookimpl
-
-class Exploding:
-    def fit(self, train, validation, settings):
-        raise MemoryError("pretend the GPU ran out of memory")
-
-    def predict_proba(self, texts):
-        raise NotImplementedError
-
-    def save(self, directory):
-        pass
-
-    def load(self, directory, device="cpu"):
-        pass
-
-@hookimpl
-def register_classifiers(register):
-    register(Component(name="exploding", description="always fails", factory=Exploding))
-"""
+FAILING = toy_classifier_plugin("exploding", 'raise MemoryError("pretend the GPU ran out of memory")',
+                                "always fails")
 
 
 def bench(*args):

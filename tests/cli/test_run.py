@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from nlpzoo.cli import main
 from tests.conftest import run_zoo
-from tests.helpers import TINY
+from tests.helpers import TINY, toy_classifier_plugin
 
 TINY_PARAMS = [arg for k, v in TINY.items() for arg in ("--param", f"{k}={v}")]
 RUN_FILES = {"zoo_run.json", "split.json", "metrics.json", "history.json", "model.safetensors", "vocabulary.json",
@@ -156,26 +156,7 @@ def register_classifiers(register):
     register(Component(name="bigru", description="someone else's bigru", factory=Other))
 """
 
-BUGGY = """
-from nlpzoo import Component, hookimpl
-
-class Buggy:
-    def fit(self, train, validation, settings):
-        return {}["epochs"]
-
-    def predict_proba(self, texts):
-        raise NotImplementedError
-
-    def save(self, directory):
-        pass
-
-    def load(self, directory, device="cpu"):
-        pass
-
-@hookimpl
-def register_classifiers(register):
-    register(Component(name="buggy", description="has a bug", factory=Buggy))
-"""
+BUGGY = toy_classifier_plugin("buggy", 'return {}["epochs"]', "has a bug")
 
 
 def test_a_later_plugin_named_bigru_leaves_existing_runs_listing_and_bench_working(bigru_run, install_plugin,

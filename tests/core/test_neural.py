@@ -160,7 +160,11 @@ def test_a_plugins_own_text_encoder_survives_save_and_load(install_plugin, tmp_p
     assert np.allclose(fresh.predict_proba(data.test.texts), model.predict_proba(data.test.texts), atol=1e-6)
 
 
-def test_a_saved_encoder_class_outside_the_plugins_packages_is_not_imported(install_plugin, tmp_path):
+@pytest.mark.parametrize("path, message", [("antigravity:fly", "outside the plugin's own packages"),
+                                           ("builtins:eval", "outside the plugin's own packages"),
+                                           ("zoo_char_bag:char_encoder", "not a TextEncoder class"),
+                                           ("zoo_char_bag:Missing", "cannot be found")])
+def test_a_saved_encoder_class_outside_the_plugins_packages_is_not_imported(install_plugin, tmp_path, path, message):
     import json
 
     from nlpzoo.errors import RunDirError
@@ -171,8 +175,8 @@ def test_a_saved_encoder_class_outside_the_plugins_packages_is_not_imported(inst
     model.fit(data.train, data.validation, FitSettings(progress=False, device="cpu", log=lambda m: None))
     model.save(tmp_path)
     saved = json.loads((tmp_path / "vocabulary.json").read_text("utf-8"))
-    (tmp_path / "vocabulary.json").write_text(json.dumps({**saved, "encoder_class": "antigravity:fly"}), "utf-8")
-    with pytest.raises(RunDirError, match="outside the plugin's own packages"):
+    (tmp_path / "vocabulary.json").write_text(json.dumps({**saved, "encoder_class": path}), "utf-8")
+    with pytest.raises(RunDirError, match=message):
         get_zoo().create("classifier", "char-bag").load(tmp_path)
     assert "antigravity" not in __import__("sys").modules
 

@@ -363,36 +363,6 @@ def test_ctrl_c_after_training_leaves_the_run_unfinished_and_resumable_not_faile
     assert read_record(tmp_path / "r")["status"] == "complete"
 
 
-def test_load_gives_the_device_to_plugins_that_take_it_and_calls_plain_0_1_loads_plainly(tmp_path):
-    from nlpzoo.components import Component
-    from nlpzoo.plugin_api import conform
-    from nlpzoo.runs import load_into
-
-    calls = []
-
-    class Plain:   # a plugin written for nlp-zoo 0.1
-        def fit(self, train, validation, settings):
-            return {}
-
-        def predict_proba(self, texts):
-            return []
-
-        def save(self, directory):
-            pass
-
-        def load(self, directory):
-            calls.append(("plain", directory))
-
-    class WithDevice(Plain):
-        def load(self, directory, device="cpu"):
-            calls.append(("device", directory, device))
-
-    component = Component("p", "p", Plain, kind="classifier", plugin="p", distribution="zoo-p", version="0.1")
-    load_into(conform(component, Plain()), tmp_path, "cuda")   # adapted when the component is built
-    load_into(conform(component, WithDevice()), tmp_path, "cuda")
-    assert calls == [("plain", tmp_path), ("device", tmp_path, "cuda")]
-
-
 def test_the_model_card_says_what_the_run_is_and_how_to_use_it(finished_run):
     """README.md of a run folder: the Hub's YAML header first, then data, classes, parameters, usage."""
     record = read_record(finished_run)
