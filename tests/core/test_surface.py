@@ -89,6 +89,19 @@ def test_docs_plugins_md_lists_every_declared_name_and_no_other():
             f" declared but not documented {sorted(declared(module) - names - {'__version__'})}")
 
 
+def test_a_lazy_name_is_always_its_modules_current_value(monkeypatch):
+    """A cached copy went stale: a test patching nlpzoo.scraping.extract was not seen by the scraper's
+    `from nlpzoo import extract`, or the patched function outlived the patch."""
+    from nlpzoo import scraping
+
+    original = scraping.extract
+    assert nlpzoo.extract is original
+    monkeypatch.setattr(scraping, "extract", lambda *a, **k: None)
+    assert nlpzoo.extract is scraping.extract
+    monkeypatch.undo()
+    assert nlpzoo.extract is original
+
+
 def test_importing_the_surface_for_listing_needs_no_torch():
     code = ("import sys, nlpzoo\nfrom nlpzoo import NEURAL_PARAMS, Component, ItemSink, WordwiseStep, write_json\n"
             "print('torch' in sys.modules)")
