@@ -32,6 +32,7 @@ from .atomic import write_json, write_text
 from .components import Component, caller_callback, plugin_code
 from .errors import RunDirError, ZooError
 from .kinds import DataOptions, FitSettings, RunResult, TrainableKind, get_kind
+from .kinds.base import train_tokens_per_second
 from .preprocessing import parse_steps
 
 RUN_FILE = "zoo_run.json"
@@ -282,7 +283,7 @@ def train_run(kind: TrainableKind, component: Component, overrides: dict, prepar
     train_seconds = history.get("train_seconds") or 0.0
     metrics.update({
         kind.name: component.name, "train_seconds": train_seconds,
-        "train_tokens_per_second": history.get("train_tokens", 0) / train_seconds if train_seconds else None,
+        "train_tokens_per_second": train_tokens_per_second(history),
         "parameters": history.get("parameters"), "model_size_bytes": sum(p.stat().st_size for p in model_files),
         "epochs_run": len(history.get("epochs", [])), "best_epoch": history.get("best_epoch"),
         "interrupted": bool(history.get("interrupted")), "seed": settings.seed, "device": settings.device,

@@ -34,6 +34,7 @@ import numpy as np
 
 from .components import Component
 from .kinds import FitSettings
+from .kinds.base import most_train_tokens
 from .kinds.classifier import LabeledTexts
 
 # The kit's public names (part of the plugin surface, docs/plugins.md); the pytest fixtures
@@ -124,6 +125,23 @@ def _run_rules(component: Component, table: dict[str, Callable], rules) -> list[
 def _require(condition: bool, component: Component, rule: str, message: str) -> None:
     if not condition:
         raise ContractError(f"{component.name}: rule '{rule}' broken: {message}")
+
+
+def _check_train_tokens(component: Component, rule: str, history: dict, texts: list[str]) -> None:
+    """``train_tokens``, where reported, counts the input texts' tokens as the model's encoder does
+    (see :func:`nlpzoo.kinds.base.train_tokens_per_second`), so it cannot exceed what the texts hold."""
+    tokens = history.get("train_tokens")
+    if tokens is None:
+        return
+    _require(isinstance(tokens, int) and not isinstance(tokens, bool) and tokens >= 0, component, rule,
+             f"'train_tokens' must be a whole number of tokens, got {tokens!r}")
+    passes = len(history.get("epochs") or [])
+    most = most_train_tokens(texts, passes)
+    _require(tokens <= most, component, rule,
+             f"train_tokens={tokens:,} is more than {max(1, passes)} epoch(s) over the training texts hold ({most:,}:"
+             " one token per byte of text and two special tokens per text at most). Count the tokens of the input"
+             " texts as the model's encoder makes them, once per epoch, not the features derived from them"
+             " (docs/plugins.md, 'Train tokens/s')")
 
 
 def _check_declaration(component: Component) -> None:
@@ -242,6 +260,7 @@ def _check_supervised(component: Component, params: dict | None, rules, data, ou
                  "fit_returns_history", "the history needs 'epochs' (a list) and 'interrupted' (a bool)")
         for record in history["epochs"]:
             _require("epoch" in record, component, "fit_returns_history", "each epoch record needs 'epoch'")
+        _check_train_tokens(component, "fit_returns_history", history, data.train.texts)
 
     def save_load_roundtrip():
         (work / "saved").mkdir()
@@ -375,6 +394,7 @@ def check_generator(name_or_component, params: dict | None = None, zoo=None, rul
         for key, kind in (("epochs", list), ("interrupted", bool), ("train_tokens", int), ("train_seconds", float)):
             _require(isinstance(history.get(key), kind), component, "train_returns_history",
                      f"the history needs '{key}' ({kind.__name__})")
+        _check_train_tokens(component, "train_returns_history", history, train)
 
     def log_likelihood():
         model = trained()

@@ -111,6 +111,22 @@ class DataOptions:
         check_seed(self.seed, "--seed")
 
 
+def train_tokens_per_second(history: dict) -> float | None:
+    """Train tokens/s, defined once for every kind and shown as ``train tok/s``: the history's
+    ``train_tokens`` (tokens of the input texts as the model's own encoder or tokenizer counts them,
+    after truncation and without padding, counted once per epoch) over its ``train_seconds``.
+    None when the component reports no tokens or no time."""
+    tokens, seconds = history.get("train_tokens"), history.get("train_seconds")
+    return tokens / seconds if tokens is not None and seconds else None
+
+
+def most_train_tokens(texts, passes: int) -> int:
+    """The most ``train_tokens`` that ``passes`` epochs over ``texts`` can honestly report: a token
+    covers at least one byte of a text's UTF-8, and a text gains at most two special tokens. A count
+    above it expands the texts (character n-grams counted as tokens) and would inflate train tok/s."""
+    return max(1, passes) * sum(len(text.encode("utf-8")) + 2 for text in texts)
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of a bench table: the metric's key, its title and how many decimals it shows.

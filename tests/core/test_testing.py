@@ -85,6 +85,46 @@ class LearnsNothing(Counting):
         return np.full((len(texts), self.n), 1.0 / self.n)
 
 
+class CountsTheirNgrams(Counting):
+    """Reports its character 2-5 grams as train tokens (the plugin that showed 1.6M tok/s)."""
+
+    def fit(self, train, validation, settings):
+        history = super().fit(train, validation, settings)
+        grams = sum(max(len(t) - n + 1, 0) for t in train.texts for n in range(2, 6))
+        return {**history, "train_tokens": grams, "train_seconds": 0.01}
+
+
+class CountsItsWords(Counting):
+    def fit(self, train, validation, settings):
+        history = super().fit(train, validation, settings)
+        return {**history, "train_tokens": sum(len(t.split()) for t in train.texts), "train_seconds": 0.01}
+
+
+def test_train_tokens_count_the_input_texts_not_the_features_derived_from_them():
+    assert "fit_returns_history" in check_classifier(classifier(CountsItsWords), rules=["fit_returns_history"])
+    with pytest.raises(ContractError, match=r"rule 'fit_returns_history' broken.*train_tokens=[\d,]+ is more than"
+                                            r" 1 epoch\(s\).*Train tokens/s"):
+        check_classifier(classifier(CountsTheirNgrams), rules=["fit_returns_history"])
+
+
+class Fractional(Counting):
+    def fit(self, train, validation, settings):
+        return {**super().fit(train, validation, settings), "train_tokens": 12.5}
+
+
+def test_train_tokens_are_a_whole_number():
+    with pytest.raises(ContractError, match="'train_tokens' must be a whole number of tokens, got 12.5"):
+        check_classifier(classifier(Fractional), rules=["fit_returns_history"])
+
+
+def test_train_tokens_per_second_is_none_when_a_component_counts_no_tokens():
+    from nlpzoo.kinds.base import train_tokens_per_second
+
+    assert train_tokens_per_second({"train_tokens": 300, "train_seconds": 2.0}) == 150.0
+    assert train_tokens_per_second({"train_seconds": 2.0}) is None   # was 0 tok/s, a figure nobody measured
+    assert train_tokens_per_second({"train_tokens": 300, "train_seconds": 0.0}) is None
+
+
 @pytest.mark.parametrize("broken, rule", [(LosesStateOnSave, "save_load_roundtrip"),
                                           (DependsOnTheBatch, "batch_independence"),
                                           (Unseeded, "same_seed_same_model"), (LearnsNothing, "learns")])
@@ -180,9 +220,18 @@ class ScoresTheTextsJoined(Unigram):
         return total, count - 1 if len(texts) > 3 else count
 
 
+class CountsBigrams(Unigram):
+    def train(self, train_texts, validation_texts, settings):
+        history = super().train(train_texts, validation_texts, settings)
+        return {**history, "train_tokens": 3 * sum(len(t.encode("utf-8")) for t in train_texts)}
+
+
 def test_a_correct_generator_passes_and_a_broken_one_fails():
     good = Component(name="unigram", description="", factory=Unigram, kind="generator")
     assert "log_likelihood" in check_generator(good)
+    expands = Component(name="bytes", description="", factory=CountsBigrams, kind="generator")
+    with pytest.raises(ContractError, match="rule 'train_returns_history' broken.*train_tokens="):
+        check_generator(expands, rules=["train_returns_history"])
     broken = Component(name="joined", description="", factory=ScoresTheTextsJoined, kind="generator")
     with pytest.raises(ContractError, match="rule 'log_likelihood' broken"):
         check_generator(broken)
