@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Union
 
-from .errors import ParameterError, PluginError, ZooError
+from .errors import BrokenCheckError, ParameterError, PluginError, ZooError
 
 _TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str"}
 _SCALARS = (bool, int, float, str)
@@ -344,7 +344,7 @@ class Component:
                 given = ", ".join(f"{n}={values[n]!r}" for n in check.names)
                 if declaration:
                     raise TypeError(f"{where} break the check {check.message!r} ({given})")
-                raise ParameterError(f"{where}: {given}: {check.message}. Change one of them with --param NAME=VALUE"
+                raise BrokenCheckError(f"{where}: {given}: {check.message}. Change one of them with --param NAME=VALUE"
                                      f" (zoo info {self.name} shows the parameters).")
 
     def default_params(self) -> dict:

@@ -29,6 +29,11 @@ class ParameterError(ZooError):
     """A parameter name or value that the component does not accept."""
 
 
+class BrokenCheckError(ParameterError):
+    """Parameter values that break one of the component's declared ``Check`` rules over several
+    parameters (each value fine on its own); ``zoo tune`` prunes such a trial instead of failing it."""
+
+
 class RegistryError(ZooError):
     """registry.toml (built-in or the user's) is invalid: the message names the file and key."""
 

@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .components import Component, Search, caller_callback, plugin_code
-from .errors import ParameterError, PluginError, ZooError
+from .errors import BrokenCheckError, ParameterError, PluginError, ZooError
 from .kinds import DataOptions, FitSettings, TrainableKind, get_kind
 
 SPACE_FILE_KEYS = ("preprocess", "plugin_spaces", "params")
@@ -312,6 +312,11 @@ def run_worker(worker: Worker, on_trial: Callable | None = None, stop: StopAfter
         trial.set_user_attr("preprocess", chain or "none")
         trial.set_user_attr("worker", {"index": worker.index, "pid": os.getpid(), "threads": worker.threads})
         prepared = worker.prepared[chain or "none"]
+        try:  # values that break a rule over several parameters (minn > maxn) are no result, good or bad
+            component.resolve_params(params, where="this trial")
+        except BrokenCheckError as error:
+            trial.set_user_attr("error", f"pruned before training: {(str(error).splitlines() or [''])[0]}")
+            raise optuna.TrialPruned(str(error)) from None
         values, epochs = [], 0
         for index, seed in enumerate(worker.spec.seeds):
             def report(record, trial=trial):

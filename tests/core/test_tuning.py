@@ -23,11 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from nlpzoo import Component, Param, Search, hookimpl
+from nlpzoo import Check, Component, Param, Search, hookimpl
 
 
 class Scripted:
-    def __init__(self, quality, epochs, seconds, marker, fail):
+    def __init__(self, quality, epochs, seconds, marker, fail, floor):
         self.quality, self.epochs, self.seconds, self.marker, self.fail = quality, epochs, seconds, marker, fail
         self.labels, self.n = {}, 2
 
@@ -77,7 +77,9 @@ def register_classifiers(register):
                 Param("epochs", int, 3, "Epochs.", min=1, budget=True),
                 Param("seconds", float, 0.0, "Seconds per epoch.", min=0.0),
                 Param("marker", str, "", "A file to append to when a trial starts training."),
-                Param("fail", bool, False, "Raise in fit.")]))
+                Param("fail", bool, False, "Raise in fit."),
+                Param("floor", float, 0.0, "The lowest quality allowed (a rule over two parameters).")],
+        checks=[Check(("quality", "floor"), lambda quality, floor: quality >= floor, "quality is below floor")]))
 '''
 
 
@@ -254,6 +256,22 @@ def test_pruned_trials_stop_early_and_are_recorded_as_pruned(scripted, tmp_path)
     without = nlpzoo.tune("scripted", trials=8, space=space, params={"epochs": 6}, pruner="none", out=tmp_path,
                           study="no-pruner", **quiet())
     assert without.counts["pruned"] == 0
+
+
+def test_trials_whose_values_break_a_declared_check_are_pruned_before_training(scripted, tmp_path):
+    marker = tmp_path / "started.txt"
+    space = {"plugin_spaces": False, "params": {"quality": {"choices": [0.2, 0.9]}, "floor": {"choices": [0.0, 0.5]}}}
+    result = nlpzoo.tune("scripted", trials=10, space=space, params={"marker": str(marker)}, pruner="none",
+                         out=tmp_path, **quiet())
+    broken = [row for row in result.trials if row["params"]["quality"] < row["params"]["floor"]]
+    assert broken and result.counts["fail"] == 0   # pruned, not failed: the study goes on
+    assert all(row["state"] == "pruned" and "quality=0.2, floor=0.5: quality is below floor" in row["error"]
+               for row in broken)
+    assert all(row["state"] == "complete" for row in result.trials if row not in broken)
+    assert marker.read_text().count("started") == len(result.trials) - len(broken) + 1  # + the best, retrained
+    assert result.best["params"]["quality"] >= result.best["params"]["floor"]
+    with pytest.raises(ParameterError, match="quality=0.2, floor=0.5: quality is below floor"):
+        nlpzoo.train("scripted", params={"quality": 0.2, "floor": 0.5}, out=tmp_path / "runs", **quiet())
 
 
 def test_a_continued_study_keeps_its_trials_and_runs_the_missing_ones(scripted, tmp_path):
