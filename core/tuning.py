@@ -312,11 +312,6 @@ def run_worker(worker: Worker, on_trial: Callable | None = None, stop: StopAfter
         trial.set_user_attr("preprocess", chain or "none")
         trial.set_user_attr("worker", {"index": worker.index, "pid": os.getpid(), "threads": worker.threads})
         prepared = worker.prepared[chain or "none"]
-        try:  # values that break a rule over several parameters (minn > maxn) are no result, good or bad
-            component.resolve_params(params, where="this trial")
-        except BrokenCheckError as error:
-            trial.set_user_attr("error", f"pruned before training: {(str(error).splitlines() or [''])[0]}")
-            raise optuna.TrialPruned(str(error)) from None
         values, epochs = [], 0
         for index, seed in enumerate(worker.spec.seeds):
             def report(record, trial=trial):
@@ -339,6 +334,10 @@ def run_worker(worker: Worker, on_trial: Callable | None = None, stop: StopAfter
                     raise KeyboardInterrupt
                 with plugin_code(component, "evaluation"):
                     values.append(kind.validation_score(model, prepared, settings))
+            except BrokenCheckError as error:  # values breaking a rule over several parameters (minn > maxn):
+                # refused by build, before training; no result, good or bad, so the study goes on
+                trial.set_user_attr("error", f"pruned before training: {(str(error).splitlines() or [''])[0]}")
+                raise optuna.TrialPruned(str(error)) from None
             except (ZooError, PluginError) as error:
                 trial.set_user_attr("error", f"{type(error).__name__}: {(str(error).splitlines() or [''])[0]}")
                 raise
