@@ -6,6 +6,13 @@ from pathlib import Path
 import numpy as np
 
 
+def macro_f1(labels: list[int], predictions, n_classes: int) -> float:
+    """The unweighted mean of each class's F1; a class never seen nor predicted counts as 0 (scikit-learn's default)."""
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(labels, predictions, labels=list(range(n_classes)), average="macro", zero_division=0))
+
+
 def classification_metrics(labels: list[int], predictions, class_names: list[str]) -> dict:
     from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, precision_recall_fscore_support
 

@@ -28,6 +28,7 @@ from . import distributed
 from .atomic import save_tensors, write_json
 from .errors import RunDirError, TrainingDivergedError
 from .kinds import FitSettings
+from .metrics import macro_f1
 
 PAD_ID = 0
 
@@ -186,12 +187,6 @@ class RegressionObjective(Objective):
 
         value = spearmanr(predicted, targets).statistic if len(set(predicted.tolist())) > 1 else float("nan")
         return float(value) if np.isfinite(value) else -1.0
-
-
-def macro_f1(labels: list[int], predictions: np.ndarray, n_classes: int) -> float:
-    from sklearn.metrics import f1_score
-
-    return float(f1_score(labels, predictions, labels=list(range(n_classes)), average="macro", zero_division=0))
 
 
 class Checkpoint:

@@ -105,3 +105,43 @@ def test_the_core_imports_no_plugin_module():
             text = path.read_text("utf-8")
             assert not re.search(r"(from|import)\s+nlpzoo\.plugins", text), f"{path} imports a plugin"
             assert not re.search(r"from \.\.?plugins", text), f"{path} imports a plugin"
+
+
+class _Reader:
+    """A model that answers from the texts it is shown and remembers them: each text's length decides it."""
+
+    def __init__(self, n_classes: int = 2):
+        self.seen, self.n_classes = [], n_classes
+
+    def predict_proba(self, texts):
+        self.seen.append(list(texts))
+        return [[1.0, 0.0] if len(text) % 2 else [0.0, 1.0] for text in texts]
+
+    def predict(self, texts):
+        self.seen.append(list(texts))
+        return [float(len(text) % 11) for text in texts]
+
+
+@pytest.mark.parametrize("kind_name", ["classifier", "regressor"])
+def test_validation_score_reads_the_validation_split_and_nothing_else(kind_name):
+    """zoo tune and early stopping pick models by it: a score read off the test split would leak the test."""
+    import numpy as np
+
+    from nlpzoo.discovery import get_zoo
+    from nlpzoo.kinds import DataOptions
+    from nlpzoo.metrics import classification_metrics, regression_metrics
+
+    kind = get_kind(kind_name)
+    prepared = kind.prepare(DataOptions(preprocess=None), get_zoo(), log=lambda message: None)
+    reader = _Reader()
+    score = kind.validation_score(reader, prepared, None)
+    validation = prepared.part("validation")
+    assert reader.seen == [validation.texts] and set(validation.texts).isdisjoint(prepared.part("test").texts)
+    if kind_name == "classifier":
+        predicted = np.asarray(reader.predict_proba(validation.texts)).argmax(1)
+        assert score == pytest.approx(classification_metrics(validation.labels, predicted,
+                                                             prepared.class_names)["macro_f1"])
+    else:
+        low, high = prepared.score_range
+        predicted = np.clip(reader.predict(validation.texts), low, high)
+        assert score == pytest.approx(regression_metrics(validation.scores, predicted)["spearman"])

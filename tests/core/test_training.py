@@ -223,12 +223,6 @@ def test_the_regression_objective_follows_loss_and_select_by():
     assert by_rank.score(np.array([[2.0], [2.0], [2.0]]), [1.0, 2.0, 3.0]) == -1.0   # constant: the worst score
 
 
-def test_macro_f1_counts_a_class_never_seen_nor_predicted_as_zero():
-    from nlpzoo.training import macro_f1
-
-    assert macro_f1([0, 1], np.array([0, 1]), 3) == pytest.approx(2 / 3)   # as scikit-learn's default does
-
-
 def test_the_linear_schedule_warms_up_then_decays_to_zero():
     from nlpzoo.training import LoopConfig
 
