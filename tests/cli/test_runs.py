@@ -25,8 +25,13 @@ def test_runs_lists_compares_cleans_and_latest_follows_the_newest(tmp_path, monk
     (tmp_path / "runs" / "broken" / "zoo_run.json").write_text(json.dumps({
         "format": "nlp-zoo/run", "format_version": 2, "kind": "classifier", "status": "failed", "error": "X: boom",
         "component": {"name": "gru", "base": "gru"}}))
+    (tmp_path / "runs" / "stopped").mkdir()   # a run stopped mid-training, never resumed
+    (tmp_path / "runs" / "stopped" / "zoo_run.json").write_text(json.dumps({
+        "format": "nlp-zoo/run", "format_version": 2, "kind": "classifier", "status": "training",
+        "component": {"name": "gru", "base": "gru"}}))
     rows = json.loads(zoo("runs", "--json").output)
-    assert {r["run"].split("/")[-1]: r["status"] for r in rows} == {"a": "complete", "b": "complete", "broken": "failed"}
+    assert {r["run"].split("/")[-1]: r["status"] for r in rows} == {"a": "complete", "b": "complete", "broken": "failed",
+                                                                  "stopped": "training"}
     assert all(r["metric"] == "macro_f1" for r in rows)
     compared = json.loads(zoo("runs", "compare", "runs/a", "runs/b", "--json").output)
     assert [c["params"]["hidden_size"] for c in compared] == [16, 8]
@@ -34,7 +39,8 @@ def test_runs_lists_compares_cleans_and_latest_follows_the_newest(tmp_path, monk
     assert "param hidden_size" in table.output and "param embedding_dim" not in table.output  # only what differs
     assert zoo("predict", "latest", "--json", "الطعام لذيذ").exit_code == 0
     refused = CliRunner().invoke(main, ["runs", "clean"], input="n\n")
-    assert "runs/broken" in refused.output and "Nothing was removed" in refused.output
-    assert (tmp_path / "runs" / "broken").exists()
-    assert "Removed 1 run folder(s)" in zoo("runs", "clean", "--yes").output
-    assert not (tmp_path / "runs" / "broken").exists() and (tmp_path / "runs" / "a").exists()
+    assert "runs/broken  (failed: X: boom)" in refused.output and "runs/stopped  (training)" in refused.output
+    assert "runs/a " not in refused.output and "Nothing was removed" in refused.output
+    assert (tmp_path / "runs" / "broken").exists() and (tmp_path / "runs" / "stopped").exists()
+    assert "Removed 2 run folder(s)" in zoo("runs", "clean", "--yes").output
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["a", "b"]

@@ -77,7 +77,8 @@ def test_downloaded_vec_and_bin_files_load(tmp_path):
         load_vectors(tmp_path / "model.mdl")
 
 
-def test_a_recurrent_model_starts_from_the_vectors_and_reports_coverage(tmp_path):
+@pytest.mark.parametrize("freeze", [True, False])
+def test_a_recurrent_model_starts_from_the_vectors_and_reports_coverage(tmp_path, freeze):
     data = tiny_classification_data()
     counts: dict[str, int] = {}
     for text in data.train.texts:
@@ -88,13 +89,17 @@ def test_a_recurrent_model_starts_from_the_vectors_and_reports_coverage(tmp_path
     table = {word: rng.normal(size=16).round(4) for word in common[:30]}  # 30 of the vocabulary's words
     vec = tmp_path / "some.vec"
     vec.write_text(f"{len(table)} 16\n" + "".join(f"{w} {' '.join(map(str, v))}\n" for w, v in table.items()), "utf-8")
-    model = get_zoo().create("classifier", "bigru", embeddings=str(vec), freeze_embeddings=True, embedding_dim=16,
+    model = get_zoo().create("classifier", "bigru", embeddings=str(vec), freeze_embeddings=freeze, embedding_dim=16,
                              hidden_size=8, epochs=1, min_freq=1)
     messages = []
     history = model.fit(data.train, data.validation, FitSettings(progress=False, log=messages.append))
     weight = model.module.embedding.weight
-    for word, vector in table.items():  # frozen: still exactly the given vectors after training
-        assert torch.allclose(weight[model.vocabulary.index[word]], torch.tensor(vector, dtype=torch.float32))
+    kept = [torch.allclose(weight[model.vocabulary.index[word]], torch.tensor(vector, dtype=torch.float32))
+            for word, vector in table.items()]
+    if freeze:  # frozen: still exactly the given vectors after training
+        assert all(kept) and any(m.endswith("; frozen.") for m in messages)
+    else:       # not frozen: the vectors are where training starts, and training moves them
+        assert not any(kept) and not any("frozen" in m for m in messages)
     coverage = history["metrics"]
     vocabulary_words = model.vocabulary.size - 2
     assert coverage["embedding_words"] == 30 and coverage["embedding_missing_words"] == vocabulary_words - 30
