@@ -111,6 +111,16 @@ def test_parallel_jobs_divide_the_cores_between_them(tmp_path):
     assert result.environment["threads_per_job"] == expected
 
 
+def test_zoo_bench_jobs_divides_the_cores_it_sees_between_the_jobs(tmp_path, monkeypatch):
+    # os.cpu_count is set to 8 so this fails on any machine, a one-core one included, if the CLI does not divide
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    result = bench("--classifiers", "gru,tfidf-logreg", *TINY, "--jobs", "2", "--out", str(tmp_path), "--json")
+    assert result.exit_code == 0, result.output
+    written = json.loads((tmp_path / "results.json").read_text())
+    assert written["environment"]["threads_per_job"] == 4
+    assert [row["threads"] for row in written["runs"]] == [4, 4]  # what each worker process really set
+
+
 def test_compare_shows_the_change(tmp_path):
     first = bench("--classifiers", "tfidf-logreg", "--out", str(tmp_path / "a"), "--json")
     second = bench("--classifiers", "tfidf-logreg", "--param", "C=0.01", "--out", str(tmp_path / "b"),

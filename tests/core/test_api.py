@@ -140,3 +140,86 @@ def test_every_public_name_is_documented_and_typed():
             assert "return" in value.__annotations__, f"nlpzoo.{name} has no return type"
     for member in ("predict", "predict_proba", "evaluate", "generate", "metrics", "config", "history", "class_names"):
         assert inspect.getdoc(getattr(nlpzoo.Run, member)), f"Run.{member} has no docstring"
+
+
+# -- the bench table's order ------------------------------------------------------------------------
+RANKED = '''
+import json
+from pathlib import Path
+
+import numpy as np
+
+from nlpzoo import Component, hookimpl
+
+
+class ByRule:
+    """Predicts from the text alone by a fixed rule, so the metrics it gets are known beforehand."""
+
+    def __init__(self, rule):
+        self.rule, self.ids = rule, {}
+
+    def fit(self, train, validation, settings):
+        if hasattr(train, "labels"):   # a classifier learns which id each word's class has
+            self.ids = {text.split()[0]: int(label) for text, label in zip(train.texts, train.labels)}
+            self.n = train.n_classes
+        return {"epochs": [], "interrupted": False}
+
+    def predict_proba(self, texts):
+        probabilities = np.zeros((len(texts), self.n))
+        for row, text in enumerate(texts):
+            word, number = text.split()
+            small = self.rule == "keen" and (word == "small" or int(number) % 2 == 1)
+            probabilities[row, self.ids["small" if small else "big"]] = 1.0
+        return probabilities
+
+    def predict(self, texts):   # a regressor: the score is written in the text
+        scores = [float(text.split()[1]) for text in texts]
+        if self.rule == "monotone":
+            return np.array(scores) ** 3 / 100   # inside the training range: the zoo clips to it
+        return np.array([score + ((index * 7) % 5 - 2) * 0.6 for index, score in enumerate(scores)])
+
+    def save(self, directory):
+        Path(directory, "rule.json").write_text(json.dumps({"ids": self.ids, "n": getattr(self, "n", 0)}))
+
+    def load(self, directory, device="cpu"):
+        saved = json.loads(Path(directory, "rule.json").read_text())
+        self.ids, self.n = saved["ids"], saved["n"]
+
+
+def component(rule, description):
+    return Component(name=rule, description=description, factory=lambda: ByRule(rule), params=[])
+
+
+@hookimpl
+def register_classifiers(register):
+    register(component("majority", "Always the majority class: high accuracy, low macro-F1."))
+    register(component("keen", "The minority class too often: lower accuracy, higher macro-F1."))
+
+
+@hookimpl
+def register_regressors(register):
+    register(component("monotone", "score**3/100: the right order (Spearman 1), a low Pearson."))
+    register(component("noisy", "score plus noise: a high Pearson, the order slightly wrong."))
+'''
+
+
+def test_bench_ranks_classifiers_by_macro_f1_and_regressors_by_spearman_not_accuracy_or_pearson(
+        tmp_path, install_plugin):
+    # each pair is built so that the other metric orders it the other way round: the order tests the metric
+    install_plugin("zoo-ranked", "ranked", "zoo_ranked", RANKED)
+    labelled = tmp_path / "labelled.csv"
+    labelled.write_text("text,label\n" + "".join(
+        f"{'big' if i % 5 else 'small'} {i},{'big' if i % 5 else 'small'}\n" for i in range(400)), "utf-8")
+    scored = tmp_path / "scored.csv"
+    scored.write_text("text,score\n" + "".join(f"item {i / 40:.3f},{i / 40:.3f}\n" for i in range(400)), "utf-8")
+
+    classifiers = nlpzoo.bench(["majority", "keen"], data=labelled, preprocess=None, out=tmp_path / "c")
+    table = {s["classifier"]: s for s in classifiers.summaries["classifier"]}
+    assert table["majority"]["accuracy"] > table["keen"]["accuracy"]
+    assert [s["classifier"] for s in classifiers.summaries["classifier"]] == ["keen", "majority"]
+
+    regressors = nlpzoo.bench(["monotone", "noisy"], data=scored, kind="regressor", score_col="score",
+                              preprocess=None, out=tmp_path / "r")
+    table = {s["regressor"]: s for s in regressors.summaries["regressor"]}
+    assert table["noisy"]["pearson"] > table["monotone"]["pearson"]
+    assert [s["regressor"] for s in regressors.summaries["regressor"]] == ["monotone", "noisy"]
