@@ -3,7 +3,8 @@
 Pages: an index linking to review pages (title, body, a star rating, plus nav/script boilerplate),
 a windows-1256 page, a robots.txt that disallows /private/, a 404, a page that fails with 500 once
 and then succeeds, a redirect loop, a redirect off the domain, an off-domain link, a PDF and a
-response larger than the site file's size cap. ``latency`` delays every response.
+response larger than the site file's size cap. ``latency`` delays every response; the server's
+``requested`` lists every path asked for.
 """
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
         if self.latency:
             time.sleep(self.latency)
         path = self.path
+        self.server.requested.append(path)
         if path == "/robots.txt":
             return self.send(200, b"User-agent: *\nDisallow: /private/\n", "text/plain")
         if path == "/index.html":
@@ -93,6 +95,7 @@ def start_site(reviews: int = 30, latency: float = 0.0):
     server_class = type("Server", (http.server.ThreadingHTTPServer,), {"request_queue_size": 128})  # not 5: no SYN retries
     server = server_class(("127.0.0.1", 0), handler)
     server.daemon_threads = True
+    server.requested = []  # every GET's path, in order: what a scraper really fetched
     server.handle_error = lambda request, address: None  # clients hanging up on /huge.html are expected
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
