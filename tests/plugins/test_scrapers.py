@@ -81,9 +81,13 @@ def test_resume_skips_fetched_pages_and_never_duplicates(served, tmp_path):
     server, base_url, site_path = served
     for name in SCRAPERS:
         output = tmp_path / f"resume-{name}.jsonl"
-        scrape(name, site_path, output, max_pages=3)  # a first run cut short (Scrapy finishes what is in flight)
+        scrape(name, site_path, output, max_pages=3)
+        # A run cut short: Scrapy finishes what is in flight (on a busy machine, all of it),
+        # so keep exactly what a run stopped after two items leaves behind.
+        lines = output.read_text("utf-8").splitlines(keepends=True)
+        output.write_text("".join(lines[:2]), "utf-8")
         first = items(output)
-        assert 0 < len(first) < 32
+        assert len(first) == 2
         before = len(server.requested)
         stats = scrape(name, site_path, output)
         final = items(output)
