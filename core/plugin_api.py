@@ -52,13 +52,17 @@ class PluginContractError(ZooError):
 
 
 def protocol_methods(protocol: type) -> dict[str, inspect.Signature]:
-    """The methods a kind's Protocol declares, with their signatures (``self`` left out)."""
+    """The methods a kind's Protocol declares, its own first, then those of the protocols it extends,
+    with their signatures (``self`` left out)."""
     methods = {}
-    for name, value in vars(protocol).items():
-        if name.startswith("_") or not inspect.isfunction(value):
+    for klass in protocol.__mro__:
+        if klass is object or klass.__module__ == "typing":
             continue
-        signature = inspect.signature(value)
-        methods[name] = signature.replace(parameters=list(signature.parameters.values())[1:])
+        for name, value in vars(klass).items():
+            if name.startswith("_") or not inspect.isfunction(value) or name in methods:
+                continue
+            signature = inspect.signature(value)
+            methods[name] = signature.replace(parameters=list(signature.parameters.values())[1:])
     return methods
 
 

@@ -31,7 +31,7 @@ from . import __version__, distributed
 from .atomic import write_json, write_text
 from .components import Component, caller_callback, plugin_code
 from .errors import RunDirError, ZooError
-from .kinds import DataOptions, FitSettings, RunResult, TrainableKind, get_kind
+from .kinds import FitSettings, RunResult, TrainableKind, get_kind
 from .kinds.base import train_tokens_per_second
 from .preprocessing import parse_steps
 
@@ -123,51 +123,6 @@ def resolve_run_dir(run_dir: str | Path, root: str | Path = "runs") -> Path:
     if newest is None:
         raise RunDirError(f"No complete run under {root}/ yet: 'latest' names the newest one. Train one with 'zoo run'.")
     return newest[1]
-
-
-def read_split(run_dir: Path, rows: int) -> dict:
-    """split.json checked against the data it indexes: train, validation and test are lists of
-    distinct whole numbers from 0 to ``rows`` - 1 that no two parts share. A tampered file (a negative
-    index counted from the end, a repeated row) would otherwise score other rows than the test split."""
-    path = Path(run_dir) / "split.json"
-    try:
-        split = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as error:
-        raise RunDirError(f"{path} cannot be read ({type(error).__name__}); train the run again.") from None
-    seen: set[int] = set()
-    for part in ("train", "validation", "test"):
-        indices = split.get(part) if isinstance(split, dict) else None
-        if not isinstance(indices, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in indices):
-            raise RunDirError(f"{path}: '{part}' must be a list of row numbers; the file was changed.")
-        bad = next((i for i in indices if not 0 <= i < rows or i in seen), None)
-        if bad is not None or len(set(indices)) != len(indices):
-            raise RunDirError(f"{path}: '{part}' holds row {bad}, outside 0..{rows - 1} or in another part (or twice);"
-                              " the file was changed. Train the run again.")
-        seen.update(indices)
-    return split
-
-
-def evaluation_data(run_dir: Path, record: dict, data, zoo, text_col=None, score_col=None, fmt=None):
-    """(texts, raw scores, file rows, where they came from) to evaluate a saved run on: ``data``
-    (columns defaulting to the run's), or the run's own test split when ``data`` is None."""
-    from .data import load_dataset
-    from .datasets import resolve, sha256_of
-    from .errors import DataError
-
-    source = record["data"]
-    if data is None:
-        if sha256_of(Path(source["path"])) != source["sha256"]:
-            raise DataError(f"{source['path']} changed since the run; pass --data to evaluate on it explicitly.")
-        dataset = load_dataset(source["path"], source["text_col"], source["score_col"], source.get("format"))
-        indices = read_split(run_dir, len(dataset.texts))["test"]
-        origin = f"{source['path']} (the run's test split)"
-    else:
-        resolved = resolve(data, zoo.registry)
-        dataset = load_dataset(resolved.path, text_col or resolved.text_col or source["text_col"],
-                               score_col or resolved.score_col or source["score_col"], fmt or resolved.fmt)
-        indices, origin = list(range(len(dataset.texts))), str(resolved.path)
-    return ([dataset.texts[i] for i in indices], [dataset.scores[i] for i in indices],
-            [dataset.rows[i] for i in indices], origin, dataset.score_col)
 
 
 def component_of_run(run_dir: Path, record: dict, zoo) -> Component:

@@ -5,9 +5,11 @@ every model that `zoo bench` trains with the same seed sees exactly the same row
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
-from .errors import DataError
+from .errors import DataError, RunDirError
 
 
 @dataclass
@@ -60,3 +62,25 @@ def stratified_split(labels: list[int], seed: int = 13, test_fraction: float = 0
         validation += shuffled[n_test:n_test + n_val]
         train += shuffled[n_test + n_val:]
     return Split(sorted(train), sorted(validation), sorted(test), seed, test_fraction, validation_fraction)
+
+
+def read_split(run_dir: Path, rows: int) -> dict:
+    """split.json checked against the data it indexes: train, validation and test are lists of
+    distinct whole numbers from 0 to ``rows`` - 1 that no two parts share. A tampered file (a negative
+    index counted from the end, a repeated row) would otherwise score other rows than the test split."""
+    path = Path(run_dir) / "split.json"
+    try:
+        split = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as error:
+        raise RunDirError(f"{path} cannot be read ({type(error).__name__}); train the run again.") from None
+    seen: set[int] = set()
+    for part in ("train", "validation", "test"):
+        indices = split.get(part) if isinstance(split, dict) else None
+        if not isinstance(indices, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in indices):
+            raise RunDirError(f"{path}: '{part}' must be a list of row numbers; the file was changed.")
+        bad = next((i for i in indices if not 0 <= i < rows or i in seen), None)
+        if bad is not None or len(set(indices)) != len(indices):
+            raise RunDirError(f"{path}: '{part}' holds row {bad}, outside 0..{rows - 1} or in another part (or twice);"
+                              " the file was changed. Train the run again.")
+        seen.update(indices)
+    return split

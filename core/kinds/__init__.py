@@ -1,7 +1,8 @@
 """The kinds of component, one module each.
 
-Every module in this package defines ``KIND``, an instance of :class:`Kind` (or
-:class:`TrainableKind`) that states its whole contract. The list below is found by scanning the
+Every module in this package but two defines ``KIND``, an instance of :class:`Kind` (or
+:class:`TrainableKind`) that states its whole contract; ``base`` holds what all kinds share and
+``supervised`` the path the classifier and regressor kinds share (data, training, scoring, loading). The list below is found by scanning the
 package, so a new kind is one new module here plus its hook in :mod:`nlpzoo.hookspecs`.
 Importing a kind module is cheap: heavy libraries are imported inside its methods.
 """
@@ -22,10 +23,9 @@ def all_kinds() -> dict[str, Kind]:
     """Every kind, by name, in listing order."""
     found = []
     for info in pkgutil.iter_modules(__path__):
-        if info.name == "base":
-            continue
         module = importlib.import_module(f"{__name__}.{info.name}")
-        found.append(module.KIND)
+        if hasattr(module, "KIND"):      # base and supervised hold what several kinds share
+            found.append(module.KIND)
     return {kind.name: kind for kind in sorted(found, key=lambda k: (k.order, k.name))}
 
 

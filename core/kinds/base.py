@@ -12,7 +12,7 @@ import abc
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, ClassVar
+from typing import Any, Callable, ClassVar, Protocol, runtime_checkable
 
 
 LOGGER = logging.getLogger("nlpzoo")
@@ -109,6 +109,29 @@ class DataOptions:
 
     def __post_init__(self):
         check_seed(self.seed, "--seed")
+
+
+@dataclass
+class Prepared:
+    """One dataset read, split and preprocessed once: every model of a bench shares it. Each trainable
+    kind adds its own fields (class labels, scores) and ``part(name)``, what its models train on."""
+
+    options: DataOptions
+    dataset: object                   # nlpzoo.data.Dataset
+    split: object                     # nlpzoo.split.Split
+    texts: list[str]                  # preprocessed
+    source: dict = field(default_factory=dict)
+
+
+@runtime_checkable
+class SavedModel(Protocol):
+    """The part of every trained component's contract that is its files."""
+
+    def save(self, directory: Path) -> None:
+        """Write the trained state into ``directory`` (which exists): safetensors / JSON, never pickles."""
+
+    def load(self, directory: Path, device: str = "cpu") -> None:
+        """Restore what :meth:`save` wrote, on a freshly built instance."""
 
 
 def train_tokens_per_second(history: dict) -> float | None:

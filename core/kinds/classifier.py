@@ -30,55 +30,41 @@ texts/s. Run directory extras: ``confusion_matrix.png`` and ``learning_curve.png
 from __future__ import annotations
 
 import math
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
 
-from ..plugin_api import Change, dropping_keywords
-from .base import Column, DataOptions, FitSettings, TrainableKind, log_info, with_chain
+from .base import Column, DataOptions, FitSettings, Prepared, SavedModel, log_info
+from .supervised import LoadedModel, SupervisedKind, TargetedTexts
 
 
 @dataclass
-class LabeledTexts:
+class LabeledTexts(TargetedTexts):
     """Preprocessed texts with their class indices."""
 
-    texts: list[str]
+    target_field = "labels"
+
     labels: list[int]
     n_classes: int
     class_names: list[str] | None = None   # the name of each class index, for models that store them
     raw_texts: list[str] | None = None     # the same texts before preprocessing (a teacher reads these)
 
-    def __len__(self) -> int:
-        return len(self.texts)
-
 
 @runtime_checkable
-class Classifier(Protocol):
+class Classifier(SavedModel, Protocol):
     def fit(self, train: LabeledTexts, validation: LabeledTexts, settings: FitSettings) -> dict:
         """Train; return the history (see the module docstring for its keys)."""
 
     def predict_proba(self, texts: Sequence[str]):
         """Class probabilities as a numpy array of shape (len(texts), n_classes)."""
 
-    def save(self, directory: Path) -> None:
-        """Write the trained state into ``directory`` (which exists): safetensors / JSON, never pickles."""
 
-    def load(self, directory: Path, device: str = "cpu") -> None:
-        """Restore what :meth:`save` wrote, on a freshly built instance."""
-
-
-@dataclass
-class PreparedData:
+@dataclass(kw_only=True)
+class PreparedData(Prepared):
     """One dataset, labelled, split and preprocessed once: every model of a bench shares it."""
 
-    options: DataOptions
-    dataset: object                   # nlpzoo.data.Dataset
     discretizer: object               # nlpzoo.discretize.Discretizer
     labels: list[int]
-    split: object                     # nlpzoo.split.Split
-    texts: list[str]                  # preprocessed
-    source: dict = field(default_factory=dict)
 
     @property
     def class_names(self) -> list[str]:
@@ -91,47 +77,16 @@ class PreparedData:
 
 
 def prepare_classification_data(options: DataOptions, zoo, log=log_info, progress: bool = False) -> PreparedData:
-    from ..data import load_dataset, numeric_scores
-    from collections import Counter
-
-    from ..discretize import Discretizer, auto_discretizer
-    from ..errors import DataError
-    from ..preprocessing import run_chain
-    from ..split import stratified_split
-    from ..datasets import resolve_source, source_info
-
-    source = resolve_source(options, zoo)
-    log(f"Loading {Path(source.path).name}...")
-    dataset = load_dataset(source.path, options.text_col or source.text_col, options.score_col or source.score_col,
-                           options.fmt or source.fmt)
-    if dataset.drop_summary():
-        log(f"Warning: {dataset.drop_summary()}")
-    spec = options.discretize or source.discretize
-    score_range = options.score_range or source.score_range
-    if score_range:
-        numeric_scores(dataset, score_range)
-    discretizer = Discretizer.parse(spec) if spec else auto_discretizer(dataset.scores)
-    discretizer.fit(dataset.scores, dataset.source, dataset.rows)
-    labels = discretizer.labels(dataset.scores, dataset.rows, dataset.source)
-    counts = Counter(labels)
-    if len(counts) < 2:
-        described = ", ".join(f"{discretizer.class_names[c]} ({n} rows)" for c, n in sorted(counts.items()))
-        raise DataError(f"{dataset.source}: after discretisation ({spec or 'as-is'}) there is only one class:"
-                        f" {described}. A classifier needs two or more: choose a --discretize that splits these"
-                        " scores, or check the score column (--score-col).")
-    split = stratified_split(labels, options.seed, options.test_fraction, options.validation_fraction,
-                             discretizer.class_names, dataset.source)
-    texts = run_chain(options.preprocess, dataset.texts, zoo, progress)
-    return PreparedData(options, dataset, discretizer, labels, split, texts, source_info(source, dataset, options))
+    return KIND.prepare(options, zoo, log, progress)
 
 
-class LoadedClassifier:
+class LoadedClassifier(LoadedModel):
     """A saved classifier run, ready to label raw texts with the run's own preprocessing."""
 
-    def __init__(self, run_dir: Path, record: dict, model, chain):
+    def __init__(self, kind, run_dir: Path, record: dict, model, chain):
         from ..discretize import Discretizer
 
-        self.run_dir, self.record, self.model, self.chain = run_dir, record, model, chain
+        super().__init__(kind, run_dir, record, model, chain)
         self.discretizer = Discretizer.from_dict(record["discretizer"])
 
     @property
@@ -139,7 +94,7 @@ class LoadedClassifier:
         return self.record["class_names"]
 
     def predict_proba(self, texts: Sequence[str]):
-        return self.model.predict_proba(self.chain.transform(list(texts)))
+        return self.outputs(texts)
 
     def predict(self, texts: Sequence[str]) -> list[dict]:
         probabilities = self.predict_proba(texts)
@@ -150,25 +105,15 @@ class LoadedClassifier:
                             "probabilities": {name: round(float(p), 6) for name, p in zip(self.class_names, row)}})
         return results
 
-    def evaluate(self, data: str | None, zoo, text_col=None, score_col=None, fmt=None) -> dict:
-        """Metrics on new data (labelled the run's way), or on the run's own test split."""
-        from ..metrics import classification_metrics
-        from ..runs import evaluation_data
-
-        texts, scores, rows, origin, _ = evaluation_data(self.run_dir, self.record, data, zoo, text_col, score_col, fmt)
-        labels = self.discretizer.labels(scores, rows, origin)
-        metrics = classification_metrics(labels, self.predict_proba(texts).argmax(1), self.class_names)
-        metrics["data"] = origin
-        return metrics
+    def targets(self, scores: list, rows: list[int], origin: str, column: str) -> list[int]:
+        return self.discretizer.labels(scores, rows, origin)
 
 
-class ClassifierKind(TrainableKind):
+class ClassifierKind(SupervisedKind):
     name = "classifier"
     plural = "classifiers"
     hook = "register_classifiers"
     protocol = Classifier
-    changes = (Change("load", "0.2.0", "the core passes device= (\"cpu\", \"cuda\") to load",
-                      old="load(directory)", adapt=dropping_keywords("device")),)
     order = 30
     default_preprocess = "normalize,tokenize"
     columns = (Column("macro_f1", "macro-F1"), Column("accuracy", "accuracy"),
@@ -179,62 +124,51 @@ class ClassifierKind(TrainableKind):
     primary_metric = "macro_f1"
     validation_metric = Column("macro_f1", "validation macro-F1")
     epoch_metric = "val_macro_f1"
+    output_method = "predict_proba"
+    output_noun = "probabilities"
+    loaded_type = LoadedClassifier
 
-    def prepare(self, options, zoo, log=log_info, progress=False) -> PreparedData:
-        return prepare_classification_data(options, zoo, log, progress)
+    def targets(self, dataset, options: DataOptions, source):
+        from collections import Counter
+
+        from ..data import numeric_scores
+        from ..discretize import Discretizer, auto_discretizer
+        from ..errors import DataError
+
+        spec = options.discretize or source.discretize
+        score_range = options.score_range or source.score_range
+        if score_range:
+            numeric_scores(dataset, score_range)
+        discretizer = Discretizer.parse(spec) if spec else auto_discretizer(dataset.scores)
+        discretizer.fit(dataset.scores, dataset.source, dataset.rows)
+        labels = discretizer.labels(dataset.scores, dataset.rows, dataset.source)
+        counts = Counter(labels)
+        if len(counts) < 2:
+            described = ", ".join(f"{discretizer.class_names[c]} ({n} rows)" for c, n in sorted(counts.items()))
+            raise DataError(f"{dataset.source}: after discretisation ({spec or 'as-is'}) there is only one class:"
+                            f" {described}. A classifier needs two or more: choose a --discretize that splits these"
+                            " scores, or check the score column (--score-col).")
+        return labels, labels, discretizer.class_names, discretizer
+
+    def prepared(self, options, dataset, labels, split, texts, discretizer, source: dict) -> PreparedData:
+        return PreparedData(options, dataset, split, texts, source, discretizer=discretizer, labels=labels)
 
     def record(self, prepared: PreparedData) -> dict:
         return {"class_names": prepared.class_names, "discretizer": prepared.discretizer.to_dict()}
 
-    def fit(self, model, prepared: PreparedData, settings: FitSettings) -> dict:
-        return model.fit(prepared.part("train"), prepared.part("validation"), with_chain(settings, prepared.options))
+    def expected_shape(self, facts, count: int) -> tuple:
+        return (count, len(facts.class_names))
 
-    def evaluate(self, model, prepared: PreparedData, settings: FitSettings) -> dict:
-        import numpy as np
-
-        from ..errors import ZooError
+    def metrics(self, facts, labels, probabilities) -> dict:
         from ..metrics import classification_metrics
 
-        test = prepared.part("test")
-        started = time.perf_counter()
-        probabilities = np.asarray(model.predict_proba(test.texts), dtype=np.float64)
-        seconds = time.perf_counter() - started
-        if probabilities.shape != (len(test.texts), len(prepared.class_names)):
-            raise ZooError(f"predict_proba returned shape {probabilities.shape}; expected"
-                           f" ({len(test.texts)}, {len(prepared.class_names)}).")
-        if not np.isfinite(probabilities).all():
-            raise ZooError("The model predicts NaN or infinite probabilities: training diverged."
-                           " Lower the learning rate (--param lr=...) and run again.")
-        metrics = classification_metrics(test.labels, probabilities.argmax(1), prepared.class_names)
-        metrics["inference_texts_per_second"] = len(test.texts) / seconds if seconds else None
-        return metrics
+        return classification_metrics(labels, probabilities.argmax(1), facts.class_names)
 
-    def validation_score(self, model, prepared: PreparedData, settings: FitSettings) -> float:
-        import numpy as np
-
-        from ..metrics import classification_metrics
-
-        validation = prepared.part("validation")
-        predicted = np.asarray(model.predict_proba(validation.texts), dtype=np.float64).argmax(1)
-        return float(classification_metrics(validation.labels, predicted, prepared.class_names)["macro_f1"])
-
-    def fingerprint(self, model, prepared: PreparedData):
-        import numpy as np
-
-        texts = [prepared.texts[i] for i in prepared.split.test[:8]] or ["نص"]
-        return np.asarray(model.predict_proba(texts), dtype=np.float64)
-
-    def same_fingerprint(self, a, b) -> bool:
-        import numpy as np
-
-        return a.shape == b.shape and bool(np.allclose(a, b, atol=1e-4))
-
-    def write_artifacts(self, run_dir: Path, metrics: dict, history: dict, title: str) -> None:
-        from ..metrics import plot_confusion_matrix, plot_learning_curve
+    def plot(self, run_dir: Path, metrics: dict, title: str) -> None:
+        from ..metrics import plot_confusion_matrix
 
         plot_confusion_matrix(metrics["confusion_matrix"], metrics["class_names"], run_dir / "confusion_matrix.png",
                               f"{title}: test split")
-        plot_learning_curve(history.get("epochs", []), run_dir / "learning_curve.png", title, history.get("best_epoch"))
 
     def metrics_rows(self, metrics: dict) -> list[list[str]]:
         names = [("accuracy", "accuracy"), ("macro precision", "macro_precision"), ("macro recall", "macro_recall"),
@@ -243,19 +177,15 @@ class ClassifierKind(TrainableKind):
         return [[label, f"{metrics[key]:.4f}"] for label, key in names if isinstance(metrics.get(key), float)
                 and math.isfinite(metrics[key])]
 
-    def loaded(self, run_dir: Path, record: dict, model, zoo) -> LoadedClassifier:
-        import numpy as np
-
+    def check_loaded(self, run_dir: Path, record: dict, model) -> None:
         from ..errors import RunDirError
-        from ..preprocessing import build_chain
 
         names = record.get("class_names")
-        outputs = np.asarray(model.predict_proba(["نص"])).shape[-1]
+        outputs = self.outputs(model, ["نص"]).shape[-1]
         if not isinstance(names, list) or len(names) != outputs:
             raise RunDirError(f"{run_dir}: zoo_run.json lists {len(names) if isinstance(names, list) else 'no'} class"
                               f" names but its model predicts {outputs} classes; the record was edited or mixed with"
                               " another run's files. Train again with 'zoo run'.")
-        return LoadedClassifier(run_dir, record, model, build_chain(record.get("preprocess"), zoo))
 
 
 KIND = ClassifierKind()

@@ -32,28 +32,22 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Protocol, runtime_checkable
 
 from .. import distributed
 from ..plugin_api import Change
-from .base import Column, DataOptions, FitSettings, TrainableKind, log_info
+from .base import Column, FitSettings, Prepared, SavedModel, TrainableKind, log_info
 
 PROMPT_WORDS = 5          # words of each held-out text used as the prompt for BLEU/chrF
 EVAL_TEXTS = 50           # held-out texts continued for BLEU/chrF (FitSettings.eval_texts overrides)
 
 
 @runtime_checkable
-class Generator(Protocol):
+class Generator(SavedModel, Protocol):
     def train(self, train_texts: list[str], validation_texts: list[str], settings: FitSettings) -> dict:
         """Train; return the history (see the module docstring for its keys)."""
-
-    def save(self, directory: Path) -> None:
-        """Write the trained model into ``directory`` (which exists): safetensors / JSON, never pickles."""
-
-    def load(self, directory: Path, device: str = "cpu") -> None:
-        """Restore what :meth:`save` wrote, on a freshly built instance."""
 
     def log_likelihood(self, texts: list[str]) -> tuple[float, int]:
         """(sum of the natural-log probabilities of every predicted token, number of those tokens)."""
@@ -68,15 +62,8 @@ class Generator(Protocol):
         """Continuations of ``prompt`` (without the prompt itself)."""
 
 
-@dataclass
-class PreparedTexts:
+class PreparedTexts(Prepared):
     """Texts split once for a generator run."""
-
-    options: DataOptions
-    dataset: object                   # nlpzoo.data.Dataset
-    split: object                     # nlpzoo.split.Split
-    texts: list[str]
-    source: dict = field(default_factory=dict)
 
     def part(self, name: str) -> list[str]:
         return [self.texts[i] for i in getattr(self.split, name)]

@@ -31,54 +31,40 @@ within one point of the truth. Run directory extras: ``predicted_vs_true.png`` a
 from __future__ import annotations
 
 import math
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
 
-from ..plugin_api import Change, dropping_keywords
-from .base import Column, DataOptions, FitSettings, TrainableKind, log_info, with_chain
+from .base import Column, DataOptions, FitSettings, Prepared, SavedModel, log_info
+from .supervised import LoadedModel, SupervisedKind, TargetedTexts
 
 
 @dataclass
-class ScoredTexts:
+class ScoredTexts(TargetedTexts):
     """Preprocessed texts with their numeric scores."""
 
-    texts: list[str]
+    target_field = "scores"
+
     scores: list[float]
     raw_texts: list[str] | None = None     # the same texts before preprocessing (a teacher reads these)
 
-    def __len__(self) -> int:
-        return len(self.texts)
-
 
 @runtime_checkable
-class Regressor(Protocol):
+class Regressor(SavedModel, Protocol):
     def fit(self, train: ScoredTexts, validation: ScoredTexts, settings: FitSettings) -> dict:
         """Train; return the history (as a classifier's)."""
 
     def predict(self, texts: Sequence[str]):
         """One score per text: a numpy array of shape (len(texts),)."""
 
-    def save(self, directory: Path) -> None:
-        """Write the trained state into ``directory`` (which exists): safetensors / JSON, never pickles."""
 
-    def load(self, directory: Path, device: str = "cpu") -> None:
-        """Restore what :meth:`save` wrote, on a freshly built instance."""
-
-
-@dataclass
-class PreparedScores:
+@dataclass(kw_only=True)
+class PreparedScores(Prepared):
     """One dataset with numeric scores, split and preprocessed once for every regressor of a bench."""
 
-    options: DataOptions
-    dataset: object                   # nlpzoo.data.Dataset
     scores: list[float]
-    split: object                     # nlpzoo.split.Split
-    texts: list[str]                  # preprocessed
     score_range: tuple[float, float]
     declared_range: bool
-    source: dict = field(default_factory=dict)
 
     def part(self, name: str) -> ScoredTexts:
         indices = getattr(self.split, name)
@@ -105,39 +91,7 @@ def stratification_bins(scores: list[float], most: int = 5, least_per_bin: int =
 
 
 def prepare_regression_data(options: DataOptions, zoo, log=log_info, progress: bool = False) -> PreparedScores:
-    from ..data import load_dataset, numeric_scores, to_numbers
-    from ..datasets import resolve_source, source_info
-    from ..errors import DataError
-    from ..preprocessing import run_chain
-    from ..split import stratified_split
-
-    if options.discretize:
-        raise DataError(f"--discretize {options.discretize} is for classifiers; a regressor predicts the score itself."
-                        " Leave out --discretize, or train a classifier (--classifier NAME).")
-    source = resolve_source(options, zoo)
-    log(f"Loading {Path(source.path).name}...")
-    dataset = load_dataset(source.path, options.text_col or source.text_col, options.score_col or source.score_col,
-                           options.fmt or source.fmt)
-    if dataset.drop_summary():
-        log(f"Warning: {dataset.drop_summary()}")
-    scores = [float(s) for s in to_numbers(dataset.scores, dataset.rows, dataset.source, dataset.score_col)]
-    bad = next((row for row, s in zip(dataset.rows, scores) if not math.isfinite(s)), None)
-    if bad is not None:
-        raise DataError(f"{dataset.source}: row {bad}: the score in '{dataset.score_col}' is not a finite number.")
-    declared = options.score_range or source.score_range
-    if declared:
-        numeric_scores(dataset, declared)
-    if len(set(scores)) < 2:
-        raise DataError(f"{dataset.source}: every score in '{dataset.score_col}' is {scores[0]:g}: there is nothing to"
-                        " predict. Check --score-col.")
-    bins = stratification_bins(scores)
-    split = stratified_split(bins, options.seed, options.test_fraction, options.validation_fraction,
-                             [f"score bin {b + 1}" for b in range(max(bins) + 1)], dataset.source)
-    texts = run_chain(options.preprocess, dataset.texts, zoo, progress)
-    train_scores = [scores[i] for i in split.train]
-    score_range = tuple(float(x) for x in declared) if declared else (min(train_scores), max(train_scores))
-    return PreparedScores(options, dataset, scores, split, texts, score_range, bool(declared),
-                          source_info(source, dataset, options))
+    return KIND.prepare(options, zoo, log, progress)
 
 
 def clip(predictions, score_range) -> "numpy.ndarray":
@@ -146,40 +100,30 @@ def clip(predictions, score_range) -> "numpy.ndarray":
     return np.clip(np.asarray(predictions, dtype=np.float64).reshape(-1), score_range[0], score_range[1])
 
 
-class LoadedRegressor:
+class LoadedRegressor(LoadedModel):
     """A saved regressor run, ready to score raw texts with the run's own preprocessing."""
 
-    def __init__(self, run_dir: Path, record: dict, model, chain):
-        self.run_dir, self.record, self.model, self.chain = run_dir, record, model, chain
+    def __init__(self, kind, run_dir: Path, record: dict, model, chain):
+        super().__init__(kind, run_dir, record, model, chain)
         self.score_range = tuple(record["score_range"])
 
     def predict_scores(self, texts: Sequence[str]):
-        return clip(self.model.predict(self.chain.transform(list(texts))), self.score_range)
+        return clip(self.outputs(texts), self.score_range)
 
     def predict(self, texts: Sequence[str]) -> list[dict]:
         return [{"text": text, "score": round(float(score), 4)} for text, score in zip(texts, self.predict_scores(texts))]
 
-    def evaluate(self, data: str | None, zoo, text_col=None, score_col=None, fmt=None) -> dict:
-        """Metrics on new data, or on the run's own test split."""
+    def targets(self, scores: list, rows: list[int], origin: str, column: str) -> list[float]:
         from ..data import to_numbers
-        from ..metrics import regression_metrics
-        from ..runs import evaluation_data
 
-        texts, scores, rows, origin, column = evaluation_data(self.run_dir, self.record, data, zoo, text_col,
-                                                              score_col, fmt)
-        metrics = regression_metrics([float(s) for s in to_numbers(scores, rows, origin, column)],
-                                     self.predict_scores(texts))
-        metrics["data"] = origin
-        return metrics
+        return [float(s) for s in to_numbers(scores, rows, origin, column)]
 
 
-class RegressorKind(TrainableKind):
+class RegressorKind(SupervisedKind):
     name = "regressor"
     plural = "regressors"
     hook = "register_regressors"
     protocol = Regressor
-    changes = (Change("load", "0.2.0", "the core passes device= (\"cpu\", \"cuda\") to load",
-                      old="load(directory)", adapt=dropping_keywords("device")),)
     order = 35
     # Tokenised but not normalised: normalisation removes diacritics, which carry much of the signal
     # for readability (TF-IDF + Ridge on ReadMe++: Spearman 0.567 with normalize,tokenize, 0.708 with tokenize).
@@ -191,60 +135,55 @@ class RegressorKind(TrainableKind):
     primary_metric = "spearman"
     validation_metric = Column("spearman", "validation Spearman")
     epoch_metric = "val_spearman"
+    output_method = "predict"
+    output_noun = "scores"
+    loaded_type = LoadedRegressor
 
-    def prepare(self, options, zoo, log=log_info, progress=False) -> PreparedScores:
-        return prepare_regression_data(options, zoo, log, progress)
+    def check_options(self, options: DataOptions) -> None:
+        from ..errors import DataError
+
+        if options.discretize:
+            raise DataError(f"--discretize {options.discretize} is for classifiers; a regressor predicts the score"
+                            " itself. Leave out --discretize, or train a classifier (--classifier NAME).")
+
+    def targets(self, dataset, options: DataOptions, source):
+        from ..data import numeric_scores, to_numbers
+        from ..errors import DataError
+
+        scores = [float(s) for s in to_numbers(dataset.scores, dataset.rows, dataset.source, dataset.score_col)]
+        bad = next((row for row, s in zip(dataset.rows, scores) if not math.isfinite(s)), None)
+        if bad is not None:
+            raise DataError(f"{dataset.source}: row {bad}: the score in '{dataset.score_col}' is not a finite number.")
+        declared = options.score_range or source.score_range
+        if declared:
+            numeric_scores(dataset, declared)
+        if len(set(scores)) < 2:
+            raise DataError(f"{dataset.source}: every score in '{dataset.score_col}' is {scores[0]:g}: there is"
+                            " nothing to predict. Check --score-col.")
+        bins = stratification_bins(scores)
+        return scores, bins, [f"score bin {b + 1}" for b in range(max(bins) + 1)], declared
+
+    def prepared(self, options, dataset, scores, split, texts, declared, source: dict) -> PreparedScores:
+        train_scores = [scores[i] for i in split.train]
+        score_range = tuple(float(x) for x in declared) if declared else (min(train_scores), max(train_scores))
+        return PreparedScores(options, dataset, split, texts, source, scores=scores, score_range=score_range,
+                              declared_range=bool(declared))
 
     def record(self, prepared: PreparedScores) -> dict:
         return {"score_range": list(prepared.score_range), "score_range_declared": prepared.declared_range}
 
-    def fit(self, model, prepared: PreparedScores, settings: FitSettings) -> dict:
-        return model.fit(prepared.part("train"), prepared.part("validation"), with_chain(settings, prepared.options))
+    def expected_shape(self, facts, count: int) -> tuple:
+        return (count,)
 
-    def evaluate(self, model, prepared: PreparedScores, settings: FitSettings) -> dict:
-        import numpy as np
-
-        from ..errors import ZooError
+    def metrics(self, facts, scores, predicted) -> dict:
         from ..metrics import regression_metrics
 
-        test = prepared.part("test")
-        started = time.perf_counter()
-        raw = np.asarray(model.predict(test.texts), dtype=np.float64)
-        seconds = time.perf_counter() - started
-        if raw.shape != (len(test.texts),):
-            raise ZooError(f"predict returned shape {raw.shape}; expected ({len(test.texts)},).")
-        if not np.isfinite(raw).all():
-            raise ZooError("The model predicts NaN or infinite scores: training diverged."
-                           " Lower the learning rate (--param lr=...) and run again.")
-        metrics = regression_metrics(test.scores, clip(raw, prepared.score_range))
-        metrics["inference_texts_per_second"] = len(test.texts) / seconds if seconds else None
-        return metrics
+        return regression_metrics(scores, clip(predicted, facts.score_range))
 
-    def validation_score(self, model, prepared: PreparedScores, settings: FitSettings) -> float:
-        import numpy as np
-
-        from ..metrics import regression_metrics
-
-        validation = prepared.part("validation")
-        raw = np.asarray(model.predict(validation.texts), dtype=np.float64)
-        return float(regression_metrics(validation.scores, clip(raw, prepared.score_range))["spearman"])
-
-    def fingerprint(self, model, prepared: PreparedScores):
-        import numpy as np
-
-        texts = [prepared.texts[i] for i in prepared.split.test[:8]] or ["نص"]
-        return np.asarray(model.predict(texts), dtype=np.float64)
-
-    def same_fingerprint(self, a, b) -> bool:
-        import numpy as np
-
-        return a.shape == b.shape and bool(np.allclose(a, b, atol=1e-4))
-
-    def write_artifacts(self, run_dir: Path, metrics: dict, history: dict, title: str) -> None:
-        from ..metrics import plot_learning_curve, plot_regression
+    def plot(self, run_dir: Path, metrics: dict, title: str) -> None:
+        from ..metrics import plot_regression
 
         plot_regression(metrics["test_points"], run_dir, title)
-        plot_learning_curve(history.get("epochs", []), run_dir / "learning_curve.png", title, history.get("best_epoch"))
 
     def metrics_rows(self, metrics: dict) -> list[list[str]]:
         from .base import format_value
@@ -252,11 +191,6 @@ class RegressorKind(TrainableKind):
         return [[label, format_value(metrics.get(key), 4)] for label, key in (
             ("Spearman", "spearman"), ("Pearson", "pearson"), ("MAE", "mae"), ("RMSE", "rmse"), ("R²", "r2"),
             ("within 1 point", "within_1"))]
-
-    def loaded(self, run_dir: Path, record: dict, model, zoo) -> LoadedRegressor:
-        from ..preprocessing import build_chain
-
-        return LoadedRegressor(run_dir, record, model, build_chain(record.get("preprocess"), zoo))
 
 
 KIND = RegressorKind()

@@ -278,7 +278,7 @@ def test_a_run_of_nlp_zoo_0_1_reads_as_a_format_1_classifier_run(finished_run, t
 def test_evaluation_data_is_the_runs_own_test_split_or_a_whole_new_file(finished_run, tmp_path):
     from nlpzoo.data import load_dataset
     from nlpzoo.errors import DataError
-    from nlpzoo.runs import evaluation_data
+    from nlpzoo.kinds.supervised import evaluation_data
 
     record = read_record(finished_run)
     split = json.loads((finished_run / "split.json").read_text())
