@@ -89,5 +89,12 @@ def save_tensors(target: str | os.PathLike, tensors: dict, metadata: dict | None
     """torch tensors -> safetensors, atomically."""
     from safetensors.torch import save_file
 
+    prepared, seen = {}, set()
+    for key, value in tensors.items():
+        value = value.detach().contiguous().cpu()
+        if value.numel() and value.data_ptr() in seen:   # tied weights (GPT-2's head is its embedding): safetensors
+            value = value.clone()                        # refuses two names for one memory, so each gets a copy
+        seen.add(value.data_ptr())
+        prepared[key] = value
     with atomic_path(target) as temporary:
-        save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, str(temporary), metadata=metadata)
+        save_file(prepared, str(temporary), metadata=metadata)

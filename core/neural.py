@@ -38,12 +38,13 @@ from .devices import resolve_device
 from .errors import RunDirError, ZooError
 from .kinds import FitSettings
 from .kinds.classifier import LabeledTexts
-from .training import (PAD_ID, ClassificationObjective, LoopConfig, Objective, RegressionObjective, autocast, collate,
-                       predict_logits, train_module, train_one_epoch, uses_fp16, validate)
+from .training import (PAD_ID, ClassificationObjective, LanguageModelObjective, LoopConfig, Objective,
+                       RegressionObjective, autocast, collate, predict_logits, train_module,
+                       train_one_epoch, uses_fp16, validate)
 
 # The toolkit's public names (with nlpzoo's own __all__ and nlpzoo.testing, the whole plugin surface).
-__all__ = ["PAD_ID", "UNK_ID", "ClassificationObjective", "LoopConfig", "NeuralTextClassifier", "NeuralTextRegressor",
-           "Objective", "PretrainedTokenizer", "RegressionObjective", "SentenceEncoder", "SubwordVocabulary",
+__all__ = ["PAD_ID", "UNK_ID", "ClassificationObjective", "LanguageModelObjective", "LoopConfig", "NeuralTextClassifier",
+           "NeuralTextRegressor", "Objective", "PretrainedTokenizer", "RegressionObjective", "SentenceEncoder", "SubwordVocabulary",
            "TextEncoder", "WordVocabulary", "autocast", "collate", "distributed", "encoder_from_json",
            "encoder_to_json", "predict_logits", "safe_from_pretrained", "train_module", "train_one_epoch",
            "uses_fp16", "validate"]

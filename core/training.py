@@ -28,6 +28,7 @@ from . import distributed
 from .atomic import save_tensors, write_json
 from .errors import RunDirError, TrainingDivergedError
 from .kinds import FitSettings
+from .kinds.generator import perplexity
 from .metrics import macro_f1
 
 PAD_ID = 0
@@ -128,7 +129,13 @@ def predict_logits(module: nn.Module, encoded: list[list[int]], device: str, bat
 
 
 class Objective(abc.ABC):
-    """What the loop minimises and how it picks the best epoch (higher ``score`` is better)."""
+    """What the loop minimises and how it picks the best epoch (higher ``score`` is better).
+
+    The loop asks an objective for two things: :meth:`batch_loss`, how one batch becomes a loss, and
+    :meth:`validate`, the validation score and loss after an epoch. By default a batch is padded
+    token ids and lengths, the module gives one output row per text, and :meth:`loss` and
+    :meth:`score` compare outputs with targets; an objective whose model computes its own loss (a
+    causal language model) overrides the two methods instead (:class:`LanguageModelObjective`)."""
 
     name = "val_score"             # the key of the validation score in each epoch's record
     label = "validation score"
@@ -141,6 +148,30 @@ class Objective(abc.ABC):
     @abc.abstractmethod
     def score(self, outputs: np.ndarray, targets: list) -> float:
         """The validation score of every validation output (higher is better)."""
+
+    def batch_loss(self, trained: nn.Module, encoded: list[list[int]], indices: list[int], targets: torch.Tensor,
+                   device: str, precision: str, pad_id: int = PAD_ID) -> tuple[torch.Tensor, int]:
+        """(the loss of the texts ``indices``, their tokens without padding) for one training step."""
+        ids, lengths = collate(encoded, indices, device, pad_id)
+        with autocast(device, precision):
+            outputs = trained(ids, lengths)
+        return self.loss(outputs.float(), targets[indices].to(device)), int(lengths.sum())
+
+    def validate(self, module: nn.Module, encoded: list[list[int]], targets: list, device: str,
+                 pad_id: int = PAD_ID, precision: str = "fp32") -> tuple[float, float]:
+        """(validation score, validation loss) of ``module`` on texts that exist."""
+        outputs = predict_logits(module, encoded, device, pad_id=pad_id, precision=precision)
+        with torch.no_grad():
+            loss = self.loss(torch.from_numpy(outputs), torch.tensor(targets, dtype=self.target_dtype))
+        return self.score(outputs, targets), float(loss)
+
+    def epoch_fields(self, score: float, val_loss: float | None) -> dict:
+        """What an epoch's record says of validation (the tuner's pruner reads these keys)."""
+        return {"val_loss": val_loss, self.name: score}
+
+    def summary(self, score: float, val_loss: float | None) -> str:
+        """The validation part of an epoch's log line."""
+        return f"{self.label} {score:.4f}"
 
 
 class ClassificationObjective(Objective):
@@ -189,6 +220,62 @@ class RegressionObjective(Objective):
         return float(value) if np.isfinite(value) else -1.0
 
 
+class LanguageModelObjective(Objective):
+    """Next-token cross-entropy of a causal language model over blocks of token ids, all of one length
+    (packed texts, so no padding); the model computes the loss itself (``labels=input_ids``, as
+    transformers' causal-LM heads do). The best epoch has the lowest validation loss; each epoch's
+    record carries ``val_loss`` and ``val_perplexity``."""
+
+    name, label, target_dtype = "val_perplexity", "validation loss", torch.float32
+
+    def loss(self, outputs, targets):
+        return outputs   # the model's own loss
+
+    def score(self, outputs, targets):
+        return -float(outputs)
+
+    def batch_loss(self, trained, encoded, indices, targets, device, precision, pad_id=PAD_ID):
+        batch = torch.tensor([encoded[i] for i in indices], dtype=torch.long, device=device)
+        with autocast(device, precision):
+            loss = trained(input_ids=batch, labels=batch, use_cache=False).loss   # no KV cache in training
+        return loss.float(), batch.numel()
+
+    @torch.no_grad()
+    def validate(self, module, encoded, targets, device, pad_id=PAD_ID, precision="fp32", batch_size: int = 8):
+        module.eval()
+        losses, weights = [], []
+        for start in range(0, len(encoded), batch_size):
+            batch = torch.tensor(encoded[start:start + batch_size], dtype=torch.long, device=device)
+            with autocast(device, precision):
+                losses.append(float(module(input_ids=batch, labels=batch).loss))
+            weights.append(len(batch))
+        loss = float(np.average(losses, weights=weights))
+        return -loss, loss
+
+    def epoch_fields(self, score, val_loss):
+        return {"val_loss": val_loss, "val_perplexity": perplexity(-val_loss, 1) if val_loss is not None else None}
+
+    def summary(self, score, val_loss):
+        return f"validation loss {val_loss:.4f}, perplexity {perplexity(-val_loss, 1):.1f}"
+
+
+def trained_state(module: nn.Module) -> dict[str, torch.Tensor]:
+    """What training can change: the weights that require gradients and the buffers. Frozen weights
+    (a LoRA model's base, frozen word vectors) are left out: they are the same before and after."""
+    return {name: value.detach() for name, value in module.state_dict(keep_vars=True).items()
+            if not isinstance(value, nn.Parameter) or value.requires_grad}
+
+
+def restore_state(module: nn.Module, state: dict[str, torch.Tensor], where: str = "the saved state") -> None:
+    """Load a :func:`trained_state` back: every key must be one of the module's."""
+    result = module.load_state_dict(state, strict=False)
+    frozen = {name for name, value in module.named_parameters(remove_duplicate=False) if not value.requires_grad}
+    missing = [key for key in result.missing_keys if key not in frozen]
+    if result.unexpected_keys or missing:
+        raise RunDirError(f"{where} does not fit this model (unexpected {result.unexpected_keys[:3]}, missing"
+                          f" {missing[:3]}); start a new run instead.")
+
+
 class Checkpoint:
     """``last.safetensors`` (model + optimizer), ``best.safetensors`` and ``trainer_state.json``."""
 
@@ -200,7 +287,7 @@ class Checkpoint:
         return (self.directory / "trainer_state.json").is_file()
 
     def save(self, module: nn.Module, optimizer, best_state: dict | None, state: dict) -> None:
-        tensors = {f"model.{k}": v for k, v in module.state_dict().items()}
+        tensors = {f"model.{k}": v for k, v in trained_state(module).items()}
         saved = optimizer.state_dict()
         for param_id, values in saved["state"].items():
             for key, value in values.items():
@@ -223,7 +310,7 @@ class Checkpoint:
         except (OSError, ValueError, SafetensorError) as error:
             raise RunDirError(f"Cannot resume from {self.directory}: the checkpoint is damaged ({type(error).__name__}:"
                               f" {(str(error).splitlines() or [''])[0][:160]}). Start a new run instead.") from None
-        module.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
+        restore_state(module, {k[6:]: v for k, v in tensors.items() if k.startswith("model.")}, str(self.directory))
         optim_state: dict = {}
         for key, value in tensors.items():
             if key.startswith("optim."):
@@ -256,11 +343,7 @@ def train_one_epoch(trained: nn.Module, module: nn.Module, optimizer, objective:
     total_loss, seen, tokens = 0.0, 0, 0
     optimizer.zero_grad(set_to_none=True)
     for index, indices in enumerate(batches, start=1):
-        ids, batch_lengths = collate(encoded, indices, device, pad_id)
-        target = targets[indices].to(device)
-        with autocast(device, config.precision):
-            outputs = trained(ids, batch_lengths)
-        loss = objective.loss(outputs.float(), target)
+        loss, batch_tokens = objective.batch_loss(trained, encoded, indices, targets, device, config.precision, pad_id)
         value = loss.item()
         if not np.isfinite(value):
             raise TrainingDivergedError(
@@ -270,7 +353,8 @@ def train_one_epoch(trained: nn.Module, module: nn.Module, optimizer, objective:
         (scaler.scale(loss) if scaler else loss).backward()
         total_loss += value * len(indices)
         seen += len(indices)
-        tokens += int(batch_lengths.sum())
+        tokens += batch_tokens
+        state.setdefault("step_losses", []).append(value)
         if index % config.grad_accum == 0 or index == len(batches):
             factor = config.lr_factor(state["global_step"], total_steps)
             for group in optimizer.param_groups:
@@ -296,12 +380,9 @@ def train_one_epoch(trained: nn.Module, module: nn.Module, optimizer, objective:
 def validate(module: nn.Module, encoded: list[list[int]], targets: list, objective: Objective, device: str,
              pad_id: int = PAD_ID, precision: str = "fp32") -> tuple[float, float | None]:
     """(the objective's validation score, the validation loss); (0.0, None) without validation texts."""
-    if not encoded:
+    if not len(encoded):
         return 0.0, None
-    outputs = predict_logits(module, encoded, device, pad_id=pad_id, precision=precision)
-    with torch.no_grad():
-        loss = objective.loss(torch.from_numpy(outputs), torch.tensor(targets, dtype=objective.target_dtype))
-    return objective.score(outputs, targets), float(loss)
+    return objective.validate(module, encoded, targets, device, pad_id, precision)
 
 
 def train_module(module: nn.Module, train_encoded: list[list[int]], train_targets: list,
@@ -381,13 +462,15 @@ def train_module(module: nn.Module, train_encoded: list[list[int]], train_target
                 progress.update(task, description=f"epoch {epoch}/{config.epochs} validating")
                 score, val_loss = validate(module, val_encoded, val_targets, objective, device, pad_id, config.precision)
                 progress.remove_task(task)
-                state["epochs"].append({"epoch": epoch, "train_loss": total_loss / max(seen, 1), "val_loss": val_loss,
-                                        objective.name: score,
-                                        "steps": state["global_step"], "tokens_per_second": tokens / max(time.perf_counter() - started, 1e-9)})
-                settings.log(f"epoch {epoch}: train loss {total_loss / max(seen, 1):.4f}, {objective.label} {score:.4f}")
-                if state["best_score"] is None or score > state["best_score"]:  # scores may be any number (-RMSE)
+                state["epochs"].append({"epoch": epoch, "train_loss": total_loss / max(seen, 1),
+                                        **objective.epoch_fields(score, val_loss), "steps": state["global_step"],
+                                        "tokens_per_second": tokens / max(time.perf_counter() - started, 1e-9)})
+                settings.log(f"epoch {epoch}: train loss {total_loss / max(seen, 1):.4f}"
+                             + (f", {objective.summary(score, val_loss)}" if val_loss is not None else ""))
+                # without validation texts there is nothing to choose by: the latest epoch is the best
+                if state["best_score"] is None or score > state["best_score"] or val_loss is None:
                     state.update(best_score=score, best_epoch=epoch, bad_epochs=0)
-                    best_state = {k: v.detach().clone().cpu() for k, v in module.state_dict().items()}
+                    best_state = {k: v.clone().cpu() for k, v in trained_state(module).items()}
                 else:
                     state["bad_epochs"] += 1
                 state["epoch"] = epoch
@@ -405,7 +488,7 @@ def train_module(module: nn.Module, train_encoded: list[list[int]], train_target
             settings.log("Interrupted: keeping the best weights so far (the last finished epoch is checkpointed).")
 
     if best_state is not None:
-        module.load_state_dict(best_state)
+        restore_state(module, best_state, "the best epoch's weights")
     if world:  # every rank must end with the same weights: DistributedDataParallel averaged their gradients
         total = float(sum(p.detach().double().sum() for p in module.parameters()))
         state["rank_weight_sums"] = {str(r): value for r, value in enumerate(distributed.gather(total))}

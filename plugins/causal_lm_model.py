@@ -4,25 +4,24 @@ Face transformers, peft for LoRA).
 Any architecture that ``AutoModelForCausalLM`` loads (GPT-2, Llama, Qwen, Mistral, ...). Training
 follows transformers' run_clm: each text a document of its own (the model's beginning-of-text
 token first where the architecture uses one, its end-of-text token last; never a chat turn marker),
-concatenated and cut into fixed blocks (no padding), AdamW with warmup and linear decay, evaluation
-loss and perplexity each epoch. With ``lora_r > 0`` only peft's LoRA adapters are trained and saved.
+concatenated and cut into fixed blocks (no padding); the blocks are trained by the core's one loop
+(``nlpzoo.neural.train_module`` with a ``LanguageModelObjective``: AdamW with warmup and linear
+decay, accumulation, precision, checkpoints, DDP), with evaluation loss and perplexity each epoch. With ``lora_r > 0`` only peft's LoRA adapters are trained and saved.
 The run directory is a plain Hugging Face folder (``save_pretrained`` for model or adapters, and
 tokenizer) plus the zoo's own ``zoo_run.json``, so ``AutoModelForCausalLM.from_pretrained`` (or
 ``peft.AutoPeftModelForCausalLM.from_pretrained`` for adapters) loads it directly.
 """
 from __future__ import annotations
 
-import math
 import os
-import time
 import warnings
 from pathlib import Path
 
-import numpy as np
 import torch
 
-from nlpzoo import RunDirError, TrainingDivergedError, ZooError, check_sampling, resolve_device
-from nlpzoo.neural import autocast, distributed, safe_from_pretrained, uses_fp16
+from nlpzoo import RunDirError, ZooError, check_sampling, resolve_device
+from nlpzoo.neural import (LanguageModelObjective, LoopConfig, autocast, distributed, safe_from_pretrained,
+                           train_module)
 
 EOS = "<|endoftext|>"
 REPLACEMENT = "\ufffd"
@@ -195,31 +194,6 @@ def pack_blocks(tokenizer, texts: list[str], block_size: int) -> torch.Tensor:
     return torch.tensor(ids[:usable], dtype=torch.long).view(-1, block_size)
 
 
-def adamw(groups: list[dict], lr: float):
-    """AdamW with the fused kernel (one pass over all weights, on CPU as on CUDA; what
-    transformers.Trainer uses by default), or the plain one where fused is not available."""
-    try:
-        return torch.optim.AdamW(groups, lr=lr, fused=True)
-    except (RuntimeError, ValueError, TypeError):
-        return torch.optim.AdamW(groups, lr=lr)
-
-
-@torch.no_grad()
-def evaluation_loss(model, blocks: torch.Tensor, device: str, batch_size: int, precision: str = "auto") -> float:
-    model.eval()
-    losses, weights = [], []
-    for start in range(0, len(blocks), batch_size):
-        batch = blocks[start:start + batch_size].to(device)
-        with autocast(device, precision):
-            losses.append(float(model(input_ids=batch, labels=batch).loss))
-        weights.append(len(batch))
-    return float(np.average(losses, weights=weights)) if losses else float("nan")
-
-
-def perplexity(loss: float) -> float:
-    return float(math.exp(min(loss, 50)))
-
-
 # -- the generator ------------------------------------------------------------------------------------
 class CausalLMGenerator:
     def __init__(self, **params):
@@ -245,9 +219,11 @@ class CausalLMGenerator:
                 + (" (the context length)." if self.block_size < self.params["block_size"] else "."))
 
     def train(self, train_texts: list[str], validation_texts: list[str], settings) -> dict:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-        from transformers import get_scheduler
-
+        """Packed blocks through the core's one training loop (nlpzoo.neural.train_module), whose
+        LanguageModelObjective lets the model compute its own next-token loss: AdamW (no weight decay
+        on biases and norms), linear warmup and decay, gradient accumulation, clipping at 1.0,
+        precision, Ctrl-C, checkpoints and DDP as every neural model of the zoo has them; the epoch
+        with the lowest validation loss is kept."""
         p = self.params
         self.device = distributed.device_for(resolve_device(settings.device))
         if settings.threads:
@@ -266,87 +242,22 @@ class CausalLMGenerator:
         settings.log(self.describe())
         if settings.on_start and p["model"] != "scratch":
             settings.on_start()  # the core scores the pre-trained model before the first step
-        trained = distributed.wrap(self.model)  # DistributedDataParallel under torchrun
-        train_blocks = pack_blocks(self.tokenizer, train_texts, self.block_size)
-        val_blocks = pack_blocks(self.tokenizer, validation_texts, self.block_size) if validation_texts else None
-        world_size = distributed.world().size if distributed.world() else 1
-        steps_per_epoch = math.ceil(len(train_blocks) / (p["batch_size"] * p["grad_accum"] * world_size))
-        total = steps_per_epoch * p["epochs"]
-        if p["max_steps"]:
-            total = min(total, p["max_steps"])
-        weights = [(n, q) for n, q in self.model.named_parameters() if q.requires_grad]
-        optimizer = adamw([{"params": [q for _, q in weights if q.ndim >= 2], "weight_decay": p["weight_decay"]},
-                           {"params": [q for _, q in weights if q.ndim < 2], "weight_decay": 0.0}], p["lr"])
-        scheduler = get_scheduler("linear", optimizer, num_warmup_steps=int(p["warmup_ratio"] * total),
-                                  num_training_steps=max(total, 1))
-        # fp16 gradients underflow without loss scaling
-        scaler = torch.amp.GradScaler("cuda", enabled=uses_fp16(self.device, p["precision"]))
-        history = {"epochs": [], "interrupted": False, "train_tokens": 0, "train_seconds": 0.0, "steps": 0,
-                   "step_losses": []}
-        progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                            TextColumn("loss {task.fields[loss]:.3f}"), TextColumn("{task.fields[speed]:,.0f} tok/s"),
-                            TimeRemainingColumn(), disable=not (settings.progress and distributed.is_main()),
-                            transient=True)
-        started = time.perf_counter()
-        with progress:
-            try:
-                for epoch in range(1, p["epochs"] + 1):
-                    if history["steps"] >= total:
-                        break
-                    self.model.train()
-                    generator = torch.Generator().manual_seed(settings.seed * 1000 + epoch)
-                    order = torch.randperm(len(train_blocks), generator=generator)
-                    micro = [order[i:i + p["batch_size"]] for i in range(0, len(order), p["batch_size"])]
-                    micro = distributed.shard(micro)  # a disjoint share of the blocks for each rank
-                    if distributed.world() and epoch == 1:
-                        history["rank_blocks"] = {str(r): b for r, b in enumerate(
-                            distributed.gather(sorted(int(i) for m in micro for i in m)))}
-                    task = progress.add_task(f"epoch {epoch}/{p['epochs']}", total=len(micro), loss=0.0, speed=0.0)
-                    epoch_loss, epoch_batches = 0.0, 0
-                    for index, batch_ids in enumerate(micro, start=1):
-                        batch = train_blocks[batch_ids].to(self.device)
-                        with autocast(self.device, p["precision"]):
-                            loss = trained(input_ids=batch, labels=batch, use_cache=False).loss  # no KV cache in training
-                        if not math.isfinite(loss.item()):
-                            raise TrainingDivergedError(
-                                f"The training loss became {loss.item()} at step {history['steps'] + 1}: training"
-                                f" diverged. Lower the learning rate (--param lr={p['lr'] / 10:g}) and run again.")
-                        scaler.scale(loss / p["grad_accum"]).backward()
-                        history["train_tokens"] += batch.numel()
-                        epoch_loss += loss.item()
-                        epoch_batches += 1
-                        history["step_losses"].append(loss.item())
-                        if index % p["grad_accum"] == 0 or index == len(micro):
-                            scaler.unscale_(optimizer)
-                            torch.nn.utils.clip_grad_norm_([q for _, q in weights], 1.0)
-                            scaler.step(optimizer)
-                            scaler.update()
-                            scheduler.step()
-                            optimizer.zero_grad(set_to_none=True)
-                            history["steps"] += 1
-                        elapsed = time.perf_counter() - started
-                        progress.update(task, advance=1, loss=epoch_loss / epoch_batches,
-                                        speed=history["train_tokens"] / max(elapsed, 1e-9))
-                        if history["steps"] >= total:
-                            break
-                    progress.remove_task(task)
-                    epoch_loss, epoch_batches = distributed.all_sum(epoch_loss, epoch_batches)
-                    val_loss = evaluation_loss(self.model, val_blocks, self.device, p["batch_size"], p["precision"]) \
-                        if val_blocks is not None else float("nan")
-                    history["epochs"].append({"epoch": epoch, "train_loss": epoch_loss / max(epoch_batches, 1),
-                                              "val_loss": val_loss, "val_perplexity": perplexity(val_loss)})
-                    settings.log(f"epoch {epoch}: train loss {epoch_loss / max(epoch_batches, 1):.4f}, validation"
-                                 f" loss {val_loss:.4f}, perplexity {perplexity(val_loss):.1f}")
-                    if settings.on_epoch:
-                        settings.on_epoch(dict(history["epochs"][-1]))
-            except KeyboardInterrupt:
-                history["interrupted"] = True
-                settings.log("Interrupted: saving the model as it is now.")
-        history["train_seconds"] = time.perf_counter() - started
-        history["train_tokens"] = int(distributed.all_sum(history["train_tokens"])[0]) if not history["interrupted"] \
-            else history["train_tokens"]
+        train_blocks = pack_blocks(self.tokenizer, train_texts, self.block_size).tolist()
+        val_blocks = pack_blocks(self.tokenizer, validation_texts, self.block_size).tolist() if validation_texts else []
+        weights = [q for q in self.model.parameters() if q.requires_grad]
+        groups = [{"params": [q for q in weights if q.ndim >= 2], "weight_decay": p["weight_decay"]},
+                  {"params": [q for q in weights if q.ndim < 2], "weight_decay": 0.0}]
+        config = LoopConfig(epochs=p["epochs"], batch_size=p["batch_size"], lr=p["lr"], weight_decay=p["weight_decay"],
+                            clip_norm=1.0, patience=p["epochs"], max_steps=p["max_steps"],
+                            warmup_ratio=p["warmup_ratio"], schedule="linear", grad_accum=p["grad_accum"],
+                            precision=p["precision"])
+        history = train_module(self.model, train_blocks, [0.0] * len(train_blocks), val_blocks, [0.0] * len(val_blocks),
+                               LanguageModelObjective(), config, settings, self.device, param_groups=groups)
+        history["steps"] = history["global_step"]
+        if "rank_rows" in history:   # the rows this generator trains on are blocks
+            history["rank_blocks"] = history.pop("rank_rows")
         history["parameters"] = sum(q.numel() for q in self.model.parameters())
-        history["trainable_parameters"] = sum(q.numel() for _, q in weights)
+        history["trainable_parameters"] = sum(q.numel() for q in weights)
         if p["gradient_checkpointing"]:
             activation_checkpointing(self.model.get_base_model() if self.lora else self.model, False)
         return history

@@ -518,3 +518,97 @@ def test_early_stopping_waits_exactly_patience_epochs_without_improvement(patien
     assert [e["epoch"] for e in history["epochs"]] == list(range(1, patience + 2))
     assert history["stopped_early"] and history["best_epoch"] == 1 and history["bad_epochs"] == patience
     assert seen == history["epochs"]
+
+
+def tiny_gpt2(tie: bool = True):
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    torch.manual_seed(0)
+    return GPT2LMHeadModel(GPT2Config(vocab_size=40, n_positions=16, n_embd=16, n_layer=1, n_head=2,
+                                      tie_word_embeddings=tie))
+
+
+def test_the_language_model_objective_is_the_models_own_next_token_loss():
+    """A batch's loss is what the causal-LM head computes with labels = input ids, counted in
+    tokens; validation is the block-weighted mean of those losses, its score the negated loss,
+    and the epoch record carries the loss and its perplexity."""
+    from nlpzoo.training import LanguageModelObjective
+
+    model, objective = tiny_gpt2(), LanguageModelObjective()
+    rng = np.random.default_rng(3)
+    blocks = [[int(i) for i in rng.integers(0, 40, size=8)] for _ in range(5)]
+    model.eval()
+    loss, tokens = objective.batch_loss(model, blocks, [0, 3], None, "cpu", "fp32")
+    expected = model(input_ids=torch.tensor([blocks[0], blocks[3]]), labels=torch.tensor([blocks[0], blocks[3]])).loss
+    assert float(loss.detach()) == pytest.approx(float(expected.detach())) and tokens == 16
+    score, val_loss = objective.validate(model, blocks, None, "cpu", batch_size=2)
+    with torch.no_grad():
+        each = [float(model(input_ids=torch.tensor(blocks[i:i + 2]), labels=torch.tensor(blocks[i:i + 2])).loss)
+                for i in (0, 2, 4)]
+    assert val_loss == pytest.approx((each[0] * 2 + each[1] * 2 + each[2]) / 5) and score == -val_loss
+    fields = objective.epoch_fields(score, val_loss)
+    assert fields == {"val_loss": val_loss, "val_perplexity": pytest.approx(float(np.exp(val_loss)))}
+
+
+def test_the_loop_trains_a_causal_lm_with_tied_weights_checkpoints_and_resumes(tmp_path):
+    """GPT-2's head shares its embedding's memory: the checkpoint still saves (safetensors refuses
+    shared memory), and a run resumed after its first epoch ends with the weights of a straight run."""
+    from nlpzoo.training import LanguageModelObjective, train_module
+
+    rng = np.random.default_rng(4)
+    blocks = [[int(i) for i in rng.integers(0, 40, size=8)] for _ in range(24)]
+    config = loop_config(epochs=2, batch_size=4, lr=1e-2, patience=5)
+    zeros = [0.0] * 24
+
+    def run(directory, epochs, resume=False):
+        model = tiny_gpt2()
+        history = train_module(model, blocks[:20], zeros[:20], blocks[20:], zeros[20:], LanguageModelObjective(),
+                               loop_config(**{**config.__dict__, "epochs": epochs}),
+                               FitSettings(seed=5, progress=False, checkpoint_dir=directory, resume=resume,
+                                           log=lambda m: None), "cpu")
+        return model, history
+
+    straight, history = run(tmp_path / "straight", 2)
+    assert (tmp_path / "straight" / "last.safetensors").is_file() and len(history["step_losses"]) == 10
+    assert [set(e) >= {"val_loss", "val_perplexity"} for e in history["epochs"]] == [True, True]
+    run(tmp_path / "resumed", 1)
+    resumed, _ = run(tmp_path / "resumed", 2, resume=True)
+    for (name, a), b in zip(straight.state_dict().items(), resumed.state_dict().values()):
+        assert torch.allclose(a, b, atol=1e-6), name
+
+
+def test_only_what_training_changes_is_kept_and_restored():
+    """Frozen weights (a LoRA base, frozen vectors) stay out of the best-epoch copy and the checkpoint;
+    restoring puts the trained ones back and refuses a state with names the module does not have."""
+    from nlpzoo.training import restore_state, trained_state
+
+    module = BagOfIds(10, 2)
+    module.embedding.weight.requires_grad_(False)
+    state = {k: v.clone() for k, v in trained_state(module).items()}
+    assert set(state) == {"out.weight", "out.bias"}
+    frozen = module.embedding.weight.clone()
+    with torch.no_grad():
+        module.out.weight.add_(1.0)
+    restore_state(module, state)
+    assert torch.equal(module.out.weight, state["out.weight"]) and torch.equal(module.embedding.weight, frozen)
+    with pytest.raises(RunDirError, match="does not fit this model"):
+        restore_state(module, {**state, "extra.weight": torch.zeros(1)})
+    with pytest.raises(RunDirError, match="does not fit this model"):
+        restore_state(module, {"out.bias": state["out.bias"]})   # a trained weight missing
+
+
+def test_without_validation_texts_the_latest_epoch_is_kept():
+    """Nothing to choose by: the loop ends with the last epoch's weights, not the first's."""
+    from nlpzoo.training import ClassificationObjective, train_module
+
+    rng = np.random.default_rng(5)
+    encoded = [list(rng.integers(1, 16, size=4)) for _ in range(16)]
+    labels = [int(x) for x in rng.integers(0, 2, size=16)]
+    module = BagOfIds(16, 2)
+    seen = []
+    history = train_module(module, encoded, labels, [], [], ClassificationObjective(labels, 2, False, "cpu"),
+                           loop_config(epochs=3, batch_size=4, lr=0.1, patience=1),
+                           FitSettings(progress=False, log=lambda m: None,
+                                       on_epoch=lambda r: seen.append(module.out.weight.detach().clone())), "cpu")
+    assert history["best_epoch"] == 3 and not history["stopped_early"]
+    assert torch.equal(module.out.weight, seen[-1]) and not torch.equal(seen[0], seen[-1])

@@ -45,6 +45,22 @@ def test_scratch_training_lowers_the_loss(tmp_path):
     assert len(generator.tokenizer) > 300  # the PITFALLS one-token-vocabulary trap would fail here
 
 
+def test_the_generator_trains_in_the_core_loop_and_keeps_its_lowest_validation_loss():
+    """The core loop's LanguageModelObjective picks the epoch: the model it hands back scores the
+    validation blocks at the lowest loss any epoch reached, and the history is the loop's."""
+    from nlpzoo.neural import LanguageModelObjective
+    from nlpzoo.plugins.causal_lm_model import pack_blocks
+
+    generator = get_zoo().create("generator", "gpt2", **{**TINY, "lr": 2e-2}, epochs=3)
+    texts = demo_texts()
+    history = generator.train(texts[:300], texts[300:360], FitSettings(progress=False, log=lambda m: None))
+    best = min(epoch["val_loss"] for epoch in history["epochs"])
+    assert history["epochs"][history["best_epoch"] - 1]["val_loss"] == best
+    assert history["steps"] == history["global_step"] == history["epochs"][-1]["steps"]
+    blocks = pack_blocks(generator.tokenizer, texts[300:360], generator.block_size).tolist()
+    assert LanguageModelObjective().validate(generator.model, blocks, None, "cpu")[1] == pytest.approx(best, rel=1e-5)
+
+
 def test_run_directory_loads_with_plain_transformers(scratch_run):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
