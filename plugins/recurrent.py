@@ -1,15 +1,16 @@
-"""The recurrent family: one declaration shared by the rnn/birnn/gru/bigru/lstm/bilstm plugins.
+"""The recurrent family: six plugins (rnn, birnn, gru, bigru, lstm, bilstm) from one table.
 
-Each of the six plugin modules is a few lines that call :func:`recurrent_component` with its cell
-and direction, once as a classifier and once as a regressor (the same name for both kinds); the
-model itself is :mod:`nlpzoo.plugins.recurrent_model` and the training loop is the core's
+:data:`VARIANTS` names each variant's cell and direction; each is a :class:`RecurrentPlugin` object
+here, which its entry point names (``bigru = "nlpzoo.plugins.recurrent:bigru"``), and registers a
+classifier and a regressor of the same name. A new variant is a row and an entry point. The model
+itself is :mod:`nlpzoo.plugins.recurrent_model` and the training loop is the core's
 (:mod:`nlpzoo.neural`), imported only when a model is built.
 """
 from __future__ import annotations
 
 from functools import partial
 
-from nlpzoo import NEURAL_PARAMS, NEURAL_REGRESSION_PARAMS, Component, Param, Search
+from nlpzoo import NEURAL_PARAMS, NEURAL_REGRESSION_PARAMS, Component, Param, Search, hookimpl
 
 
 def build(cell: str, bidirectional: bool, **params):
@@ -50,3 +51,42 @@ def recurrent_component(name: str, cell: str, bidirectional: bool, description: 
                       "task": "text-regression" if regression else "text-classification", "language": "ar",
                       "needs_download": False},
     )
+
+
+# name: (cell, bidirectional, what the model is: "... text classifier" / "... text regressor" follows)
+VARIANTS = {
+    "rnn": ("rnn", False, "An Elman RNN (tanh)"),
+    "birnn": ("rnn", True, "A bidirectional Elman RNN"),
+    "gru": ("gru", False, "A GRU"),
+    "bigru": ("gru", True, "A bidirectional GRU"),
+    "lstm": ("lstm", False, "An LSTM"),
+    "bilstm": ("lstm", True, "A bidirectional LSTM"),
+}
+DEFAULT = "bigru"   # the zoo's default model
+
+
+class RecurrentPlugin:
+    """One variant of the table as a plugin: its classifier and its regressor."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.cell, self.bidirectional, self.what = VARIANTS[name]
+
+    def component(self, task: str) -> Component:
+        default = " (the zoo's default)" if self.name == DEFAULT else ""
+        return recurrent_component(self.name, self.cell, self.bidirectional,
+                                   f"{self.what} text classifier{default}.", task=task)
+
+    @hookimpl
+    def register_classifiers(self, register):
+        register(self.component("classification"))
+
+    @hookimpl
+    def register_regressors(self, register):
+        register(self.component("regression"))
+
+    def __repr__(self) -> str:
+        return f"<recurrent plugin {self.name}>"
+
+
+rnn, birnn, gru, bigru, lstm, bilstm = (RecurrentPlugin(name) for name in VARIANTS)
