@@ -20,11 +20,11 @@ from nlpzoo import Component, Param, Search, hookimpl
 
 
 class Ensemble:
-    def __init__(self, members: str = "bigru,tfidf-logreg", method: str = "soft", stacker_C: float = 1.0,
+    def __init__(self, members: list[str] = ("bigru", "tfidf-logreg"), method: str = "soft", stacker_C: float = 1.0,
                  stacker_class_weight: str = "balanced"):
         from nlpzoo import ZooError, get_zoo
 
-        self.names = [name.strip() for name in members.split(",") if name.strip()]
+        self.names = [name.strip() for name in members if name.strip()]
         if len(self.names) < 2:
             raise ZooError(f"ensemble: members={members!r} names {len(self.names)} classifier(s); give two or more,"
                            " e.g. --param members=bigru,tfidf-logreg")
@@ -148,8 +148,8 @@ def register_classifiers(register):
         name="ensemble",
         description="Any registered classifiers combined: soft voting or stacking (members=bigru,tfidf-logreg).",
         factory=Ensemble,
-        params=[Param("members", str, "bigru,tfidf-logreg", "Comma-separated classifier names (presets give members"
-                      " their own parameters)."),
+        params=[Param("members", list[str], ["bigru", "tfidf-logreg"], "The classifiers to combine, by name (presets"
+                      " give members their own parameters); on the command line members=bigru,tfidf-logreg."),
                 Param("method", str, "soft", "soft: average the members' probabilities; stacking: a logistic"
                       " regression on their validation-split probabilities.", choices=("soft", "stacking"),
                       search=Search.among("soft", "stacking")),

@@ -152,3 +152,12 @@ def test_a_saved_ensemble_with_an_unknown_method_is_refused_not_soft_voted(tmp_p
         fresh = nlpzoo.create("classifier", "ensemble", members="tfidf-logreg,tfidf-logreg", method="stacking")
         with pytest.raises(ZooError, match="ensemble.json"):
             fresh.load(tmp_path)
+
+
+def test_members_is_a_list_parameter_that_the_command_line_writes_with_commas():
+    """A list of names (JSON and the Python API give a list); 'a,b' from the command line, a preset or
+    a 0.2 run record, which kept the string, is the same list."""
+    component = nlpzoo.get_zoo().get("classifier", "ensemble")
+    assert component.param("members").is_list and component.default_params()["members"] == ["bigru", "tfidf-logreg"]
+    assert component.resolve_params({"members": "bigru, tfidf-logreg"})["members"] == ["bigru", "tfidf-logreg"]
+    assert nlpzoo.create("classifier", "ensemble", members=["gru", "tfidf-logreg"]).names == ["gru", "tfidf-logreg"]
