@@ -105,7 +105,7 @@ def test_an_ensemble_is_tuned_by_its_method(registry, tmp_path):
     result = nlpzoo.tune("ensemble", trials=2, params={"members": "gru-tiny,tfidf-logreg"}, out=tmp_path,
                          space={"plugin_spaces": False, "params": {"method": {"choices": ["soft", "stacking"]}}},
                          progress=False, log=lambda message: None)
-    assert result.counts["complete"] == 2 and result.best["params"]["members"] == "gru-tiny,tfidf-logreg"
+    assert result.counts["complete"] == 2 and result.best["params"]["members"] == ["gru-tiny", "tfidf-logreg"]
     assert result.best["params"]["method"] in ("soft", "stacking") and result.test["macro_f1"] > 0.5
 
 
