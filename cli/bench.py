@@ -1,4 +1,4 @@
-"""``zoo bench``: one fair table across every registered classifier."""
+"""``zoo bench``: one fair table per kind across every registered component of that kind."""
 from __future__ import annotations
 
 import json
@@ -18,8 +18,8 @@ def kind_selection_options(function):
     from nlpzoo.kinds import all_kinds
 
     for kind in reversed([k for k in all_kinds().values() if k.trainable]):
-        default = "all" if kind.name == "classifier" else "none"
-        function = click.option(f"--{kind.plural}", kind.plural, default=default, show_default=True, metavar="NAMES",
+        function = click.option(f"--{kind.plural}", kind.plural, default=kind.bench_default, show_default=True,
+                                metavar="NAMES",
                                 help=f"Comma-separated {kind.name} names, 'all' (presets included) or 'none'.")(function)
     return function
 
@@ -98,7 +98,7 @@ def bench_command(ctx, data, text_col, score_col, fmt, discretize, preprocess, e
                            device=device, eval_texts=eval_texts, out=out, sort=sort_key,
                            registry=ctx.obj.get("registry"), on_row=finished, on_start=started)
     rows, summaries, interrupted = result.rows, result.summaries, result.interrupted
-    changes = compare(summaries["classifier"], Path(compare_path)) if compare_path and "classifier" in summaries else None
+    changes = compare(summaries, Path(compare_path)) if compare_path else None
     if changes:
         write_reports(out, summaries, rows, result.environment, changes)
     if as_json:
@@ -112,10 +112,13 @@ def bench_command(ctx, data, text_col, score_col, fmt, discretize, preprocess, e
                         [[cell(line, key, name) for key, _ in columns] + ([line.get("error") or ""] if with_errors else [])
                          for line in lines],
                         title=f"{len(lines)} {get_plural(name, len(lines))}, seeds {','.join(map(str, seed_list))}")
-        if changes:
-            print_table(["model", "macro-F1 change", "accuracy change", "train s change"],
-                        [[c["classifier"], f"{c.get('macro_f1_change', 0):+.3f}", f"{c.get('accuracy_change', 0):+.3f}",
-                          f"{c.get('train_seconds_change', 0):+.1f}"] for c in changes])
+        for name in dict.fromkeys(c["kind"] for c in changes or []):
+            kind = all_kinds()[name]
+            titles = {c.key: (c.title, c.digits) for c in kind.columns}
+            print_table(["model"] + [titles.get(m, (m, 3))[0] for m in kind.compared],
+                        [[c[name]] + [format_change(c.get(f"{m}_change"), titles.get(m, (m, 3))[1]) for m in kind.compared]
+                         for c in changes if c["kind"] == name],
+                        title=f"{kind.plural}: change since {compare_path}")
         click.echo(f"Wrote table.md, results.csv, results.json and report.html to {out}")
     if interrupted:
         click.secho(f"Interrupted: {len(rows)} runs finished and were written.", fg="yellow", err=True)
@@ -123,6 +126,10 @@ def bench_command(ctx, data, text_col, score_col, fmt, discretize, preprocess, e
     if any(row.get("error") and not row["error"].startswith("LookupError: skipped") for row in rows):
         click.secho("Some models failed; see the error column.", fg="red", err=True)
         ctx.exit(1)
+
+
+def format_change(value, digits: int) -> str:
+    return "-" if value is None else f"{value:+.{max(digits, 1)}f}"
 
 
 def get_plural(kind_name: str, count: int) -> str:

@@ -52,16 +52,23 @@ def markdown_table(summary: list[dict], kind: str = "classifier") -> str:
     return "\n".join(lines) + "\n"
 
 
-def compare(summary: list[dict], old_path: Path) -> list[dict]:
-    old = {s["classifier"]: s for s in json.loads(Path(old_path).read_text("utf-8"))["summary"]}
+def compare(summaries: dict[str, list[dict]], old_path: Path) -> list[dict]:
+    """The change of each kind's ``compared`` metrics for every model in both this bench and the
+    earlier ``results.json`` (a row: ``{"kind", KIND: name, "METRIC_change", ...}``)."""
+    earlier = json.loads(Path(old_path).read_text("utf-8"))
+    old_summaries = earlier.get("summaries") or {"classifier": earlier.get("summary", [])}  # 0.1's file: classifiers
     changes = []
-    for line in summary:
-        before = old.get(line["classifier"])
-        if before is None or line.get("macro_f1") is None or before.get("macro_f1") is None:
-            continue
-        changes.append({"classifier": line["classifier"],
-                        **{f"{m}_change": line[m] - before[m] for m in ("macro_f1", "accuracy", "train_seconds")
-                           if line.get(m) is not None and before.get(m) is not None}})
+    for kind_name, lines in summaries.items():
+        kind = get_kind(kind_name)
+        old = {s[kind_name]: s for s in old_summaries.get(kind_name, [])}
+        for line in lines:
+            before = old.get(line[kind_name])
+            primary = kind.compared[0] if kind.compared else None
+            if before is None or primary is None or line.get(primary) is None or before.get(primary) is None:
+                continue
+            changes.append({"kind": kind_name, kind_name: line[kind_name],
+                            **{f"{m}_change": line[m] - before[m] for m in kind.compared
+                               if line.get(m) is not None and before.get(m) is not None}})
     return changes
 
 
@@ -69,14 +76,6 @@ def _png(figure) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
     return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-CHARTS = {"classifier": (("macro_f1", "macro-F1 (test)"), ("accuracy", "accuracy (test)"),
-                          ("train_tokens_per_second", "train tokens/s"), ("inference_texts_per_second", "inference texts/s")),
-          "regressor": (("spearman", "Spearman (test)"), ("mae", "MAE (test, lower is better)"),
-                        ("inference_texts_per_second", "inference texts/s")),
-          "generator": (("test_perplexity", "perplexity (test, lower is better)"), ("chrf", "chrF"),
-                        ("generation_tokens_per_second", "generation tokens/s"))}
 
 
 def model_colours(summaries: dict[str, list[dict]]) -> dict[str, str]:
@@ -137,7 +136,7 @@ def _charts(summaries: dict[str, list[dict]], rows: list[dict]) -> list[tuple[st
     images = []
     for kind, lines in summaries.items():
         several = any(len(line.get("seeds", [])) > 1 for line in lines)
-        for key, title in CHARTS.get(kind, ()):
+        for key, title in get_kind(kind).charts:
             png = _bar_chart(lines, kind, key, title, colours)
             if png:
                 images.append((kind, title + (" (mean ± std over seeds)" if several else ""), png))

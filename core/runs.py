@@ -305,7 +305,7 @@ def model_card(kind: TrainableKind, component: Component, record: dict, metrics:
     tags = ["nlp-zoo", kind.name, component.base or component.name, "arabic"]
     front = ["---", "library_name: nlp-zoo", "language:", "- ar", "tags:", *[f"- {t}" if re.fullmatch(r"[\w.-]+", t) else f"- {json.dumps(t)}" for t in tags]]
     if loads_with and "transformers" in loads_with:
-        front += ["pipeline_tag: text-generation" if kind.name == "generator" else "pipeline_tag: text-classification"]
+        front += [f"pipeline_tag: {kind.pipeline_tag}"]
     front.append("---")
     params = "\n".join(f"| {markdown_code(k)} | {markdown_code(v)} |"
                        for k, v in sorted((record.get("params") or {}).items()))
@@ -313,15 +313,9 @@ def model_card(kind: TrainableKind, component: Component, record: dict, metrics:
     plots = "\n".join(f"![{p.stem.replace('_', ' ')}]({p.name})" for p in sorted(run_dir.glob("*.png")))
     name, fence = run_dir.name, "~~~" if "`" in run_dir.name else "```"
     shell, python_name = shlex.quote(name), json.dumps(name, ensure_ascii=False)
-    example = '"الطعام لذيذ والخدمة ممتازة"'
-    usage = [f"zoo predict {shell} {example}" if kind.name != "generator" else f'zoo generate {shell} --prompt "المطعم"',
-             f"zoo evaluate {shell} --data other.csv" if kind.name != "generator" else ""]
-    python = (f'run = nlpzoo.load({python_name})\nrun.predict([{example}])' if kind.name != "generator"
-              else f'run = nlpzoo.load({python_name})\nrun.generate("المطعم", max_new_tokens=40, seed=1)')
-    classes = f"Classes: {', '.join(markdown_text(c) for c in record.get('class_names') or [])}.\n\n" \
-        if record.get("class_names") else ""
-    score_range = f"Scores from {record['score_range'][0]:g} to {record['score_range'][1]:g}.\n\n" \
-        if record.get("score_range") else ""
+    usage, python = kind.usage(shell, python_name)
+    facts = kind.card_facts(record)
+    facts = f"{markdown_text(facts)}\n\n" if facts else ""
     preprocess = ', '.join(markdown_text(p) for p in record.get('preprocess') or []) or 'none'
     sections = [
         "\n".join(front), "",
@@ -338,7 +332,7 @@ def model_card(kind: TrainableKind, component: Component, record: dict, metrics:
         + f"; {data.get('rows_kept')} rows used. Split {len(json.loads((run_dir / 'split.json').read_text('utf-8'))['train'])}"
         f" train / {metrics.get('validation_rows')} validation / {metrics.get('test_rows')} test (seed"
         f" {record.get('split', {}).get('seed')}). Preprocessing: {preprocess}.",
-        "", f"{classes}{score_range}## Metrics (test split)", "", "| metric | value |", "| --- | --- |", rows, "",
+        "", f"{facts}## Metrics (test split)", "", "| metric | value |", "| --- | --- |", rows, "",
         plots, "", "## Parameters", "", "| parameter | value |", "| --- | --- |", params, "",
         "## How to use it", "", f"{fence}bash", *[u for u in usage if u], fence, "", f"{fence}python", "import nlpzoo", "",
         python, fence, ""]

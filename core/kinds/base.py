@@ -201,6 +201,10 @@ class TrainableKind(Kind, abc.ABC):
     # without a ``validation_metric`` cannot be tuned.
     validation_metric: ClassVar[Column | None] = None
     epoch_metric: ClassVar[str] = ""
+    bench_default: ClassVar[str] = "none"         # what ``zoo bench`` trains of this kind unless told: "all" or "none"
+    charts: ClassVar[tuple[tuple[str, str], ...]] = ()   # (metric, caption) bar charts in the bench's report.html
+    compared: ClassVar[tuple[str, ...]] = ()      # the metrics ``zoo bench --compare`` shows the change of
+    pipeline_tag: ClassVar[str] = "text-classification"   # the model card's Hugging Face task, for transformers folders
 
     @abc.abstractmethod
     def prepare(self, options: DataOptions, zoo, log=log_info, progress: bool = False):
@@ -238,6 +242,17 @@ class TrainableKind(Kind, abc.ABC):
     def metrics_rows(self, metrics: dict) -> list[list[str]]:
         """[label, formatted value] rows for the terminal's metrics table."""
         return [[column.title, format_value(metrics.get(column.key), column.digits)] for column in self.columns]
+
+    def usage(self, shell_name: str, python_name: str) -> tuple[list[str], str]:
+        """(shell commands, Python lines) that put a saved run of this kind to use, for its model card."""
+        example = '"الطعام لذيذ والخدمة ممتازة"'
+        return ([f"zoo predict {shell_name} {example}", f"zoo evaluate {shell_name} --data other.csv"],
+                f"run = nlpzoo.load({python_name})\nrun.predict([{example}])")
+
+    def card_facts(self, record: dict) -> str:
+        """A sentence of the run record's kind fields (its classes, its score range) for the model card, as
+        plain text (the card escapes it)."""
+        return ""
 
     def saved_message(self, run_dir: Path, component) -> str:
         """What the CLI prints after a run is saved."""

@@ -124,6 +124,10 @@ class ClassifierKind(SupervisedKind):
     primary_metric = "macro_f1"
     validation_metric = Column("macro_f1", "validation macro-F1")
     epoch_metric = "val_macro_f1"
+    bench_default = "all"
+    charts = (("macro_f1", "macro-F1 (test)"), ("accuracy", "accuracy (test)"),
+              ("train_tokens_per_second", "train tokens/s"), ("inference_texts_per_second", "inference texts/s"))
+    compared = ("macro_f1", "accuracy", "train_seconds")
     output_method = "predict_proba"
     output_noun = "probabilities"
     loaded_type = LoadedClassifier
@@ -169,6 +173,10 @@ class ClassifierKind(SupervisedKind):
 
         plot_confusion_matrix(metrics["confusion_matrix"], metrics["class_names"], run_dir / "confusion_matrix.png",
                               f"{title}: test split")
+
+    def card_facts(self, record: dict) -> str:
+        names = record.get("class_names") or []
+        return f"Classes: {', '.join(map(str, names))}." if names else ""
 
     def metrics_rows(self, metrics: dict) -> list[list[str]]:
         names = [("accuracy", "accuracy"), ("macro precision", "macro_precision"), ("macro recall", "macro_recall"),

@@ -168,6 +168,14 @@ class GeneratorKind(TrainableKind):
     primary_metric = "test_perplexity"
     validation_metric = Column("perplexity", "validation perplexity", 2, higher_is_better=False)
     epoch_metric = "val_perplexity"
+    charts = (("test_perplexity", "perplexity (test, lower is better)"), ("chrf", "chrF"),
+              ("generation_tokens_per_second", "generation tokens/s"))
+    compared = ("test_perplexity", "chrf", "train_seconds")
+    pipeline_tag = "text-generation"
+
+    def usage(self, shell_name: str, python_name: str) -> tuple[list[str], str]:
+        return ([f'zoo generate {shell_name} --prompt "المطعم"'],
+                f'run = nlpzoo.load({python_name})\nrun.generate("المطعم", max_new_tokens=40, seed=1)')
 
     def prepare(self, options, zoo, log=log_info, progress=False) -> PreparedTexts:
         from ..data import load_texts

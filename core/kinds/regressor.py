@@ -135,6 +135,9 @@ class RegressorKind(SupervisedKind):
     primary_metric = "spearman"
     validation_metric = Column("spearman", "validation Spearman")
     epoch_metric = "val_spearman"
+    charts = (("spearman", "Spearman (test)"), ("mae", "MAE (test, lower is better)"),
+              ("inference_texts_per_second", "inference texts/s"))
+    compared = ("spearman", "mae", "train_seconds")
     output_method = "predict"
     output_noun = "scores"
     loaded_type = LoadedRegressor
@@ -184,6 +187,10 @@ class RegressorKind(SupervisedKind):
         from ..metrics import plot_regression
 
         plot_regression(metrics["test_points"], run_dir, title)
+
+    def card_facts(self, record: dict) -> str:
+        low, high = record.get("score_range") or (None, None)
+        return f"Scores from {low:g} to {high:g}." if low is not None else ""
 
     def metrics_rows(self, metrics: dict) -> list[list[str]]:
         from .base import format_value

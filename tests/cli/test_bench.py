@@ -131,6 +131,24 @@ def test_compare_shows_the_change(tmp_path):
     assert change["macro_f1_change"] == pytest.approx(after - before)
 
 
+def test_compare_shows_the_change_for_each_kind_in_its_own_metrics(tmp_path):
+    """A regressor bench compares its Spearman and MAE (a kind states what --compare shows);
+    nothing in the command names a kind."""
+    first = bench("--classifiers", "none", "--regressors", "tfidf-ridge", "--out", str(tmp_path / "a"), "--json")
+    second = bench("--classifiers", "none", "--regressors", "tfidf-ridge", "--param", "alpha=30",
+                   "--out", str(tmp_path / "b"), "--compare", str(tmp_path / "a" / "results.json"), "--json")
+    assert first.exit_code == 0 and second.exit_code == 0, second.output
+    change = json.loads(second.output)["changes"][0]
+    before, after = (json.loads(r.output)["summaries"]["regressor"][0] for r in (first, second))
+    assert (change["kind"], change["regressor"]) == ("regressor", "tfidf-ridge")
+    assert change["spearman_change"] == pytest.approx(after["spearman"] - before["spearman"])
+    assert change["mae_change"] == pytest.approx(after["mae"] - before["mae"]) and change["mae_change"] != 0
+    shown = bench("--classifiers", "none", "--regressors", "tfidf-ridge", "--out", str(tmp_path / "c"),
+                  "--compare", str(tmp_path / "b" / "results.json"))
+    table = shown.output[shown.output.index("regressors: change since"):]
+    assert shown.exit_code == 0 and "Spearman" in table and "MAE" in table and "tfidf-ridge" in table
+
+
 def test_unknown_classifier_fails_before_training(tmp_path):
     result = bench("--classifiers", "gru,lstmm", "--out", str(tmp_path))
     assert result.exit_code == 2 and "Did you mean: lstm" in result.output
