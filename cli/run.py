@@ -220,7 +220,7 @@ def generate_command(ctx, run_dir, prompt, max_new_tokens, min_new_tokens, tempe
         from nlpzoo.errors import ZooError
 
         if "min_new_tokens" not in inspect.signature(generator.generate).parameters:
-            raise ZooError(f"--min-new-tokens: this run's generator has no such option; leave it out.")
+            raise ZooError("--min-new-tokens: this run's generator has no such option; leave it out.")
         extra["min_new_tokens"] = min_new_tokens
     stream = not as_json and num_return_sequences == 1
 
@@ -264,7 +264,9 @@ def predict_command(ctx, run_dir, texts, input_path, text_col, output_path, devi
 
         raise ZooError(f"--output {output_path} is the input file; predictions would replace the texts."
                        " Write them to another file, e.g. --output predictions.jsonl.")
-    texts = list(texts) + (_read_inputs(Path(input_path), text_col) if input_path else [])
+    from nlpzoo.data import read_inputs
+
+    texts = list(texts) + (read_inputs(input_path, text_col) if input_path else [])
     if not texts:
         raise click.UsageError("Give texts as arguments or --input FILE.")
     run = _load_for(ctx, run_dir, "predict", "predict", device=device)
@@ -288,19 +290,6 @@ def prediction_table(results: list[dict]) -> tuple[list[str], list[list[str]]]:
     rows = [[r["text"][:80], *([r["label"], *[f"{r['probabilities'][c]:.3f}" for c in names]] if "label" in r
                                else [f"{r['score']:.2f}"])] for r in results]
     return columns, rows
-
-
-def _read_inputs(path: Path, text_col: str | None) -> list[str]:
-    from nlpzoo.data import FORMATS, TEXT_COLUMNS, _pick_column, read_records
-    from nlpzoo.errors import DataError
-
-    if path.suffix.lower() in FORMATS:
-        columns, records = read_records(path, FORMATS[path.suffix.lower()])
-        column = _pick_column(path, columns, text_col, TEXT_COLUMNS, "text", "--text-col")
-        return [str(record.get(column) or "") for _, record in records]
-    from nlpzoo.data import read_lines
-
-    return read_lines(path, "--input")
 
 
 @main.command("evaluate")

@@ -236,6 +236,17 @@ def load_texts(path: str | Path, text_col: str | None = None, fmt: str | None = 
     return dataset
 
 
+def read_inputs(path: str | Path, text_col: str | None = None) -> list[str]:
+    """The texts to predict in a file, one per row, empty ones kept (a prediction per input row): a
+    CSV, TSV or JSON Lines file's text column (``text_col`` or the usual names), else one text a line."""
+    path = Path(path)
+    if path.suffix.lower() in FORMATS:
+        columns, records = read_records(path, FORMATS[path.suffix.lower()])
+        column = _pick_column(path, columns, text_col, TEXT_COLUMNS, "text", "--text-col")
+        return [str(record.get(column) or "") for _, record in records]
+    return read_lines(path, "--input")
+
+
 def numeric_scores(dataset: Dataset, score_range: tuple[float, float] | None = None) -> list[float]:
     """The scores as floats; a non-numeric or out-of-range score is an error naming its row."""
     return to_numbers(dataset.scores, dataset.rows, dataset.source, dataset.score_col, score_range)
