@@ -145,3 +145,20 @@ def test_validation_score_reads_the_validation_split_and_nothing_else(kind_name)
         low, high = prepared.score_range
         predicted = np.clip(reader.predict(validation.texts), low, high)
         assert score == pytest.approx(regression_metrics(validation.scores, predicted)["spearman"])
+
+
+def test_kinds_never_import_the_workflows():
+    """A kind states a contract; runs, benches, studies and the API are built on kinds, not under them
+    (evaluation_data lived in runs.py and was imported from inside the kinds' methods)."""
+    import ast
+    from pathlib import Path
+
+    import nlpzoo.kinds
+
+    workflows = {"runs", "benchmarking", "bench_report", "tuning", "testing", "api", "cli"}
+    for path in Path(nlpzoo.kinds.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                name = (node.module or "").split(".")[0] if node.level == 2 else \
+                    (node.module or "").split(".")[1] if (node.module or "").startswith("nlpzoo.") else ""
+                assert name not in workflows, f"{path.name}:{node.lineno} imports {node.module}"
