@@ -79,19 +79,6 @@ def parse_seeds(text: str, option: str = "--seeds") -> list[int]:
     return [check_seed(s, option) for s in seeds]
 
 
-def with_chain(settings: "FitSettings", options: "DataOptions") -> "FitSettings":
-    """``settings`` whose ``preprocess`` runs the run's own preprocessing chain on raw texts."""
-    import dataclasses
-
-    def preprocess(texts: list[str]) -> list[str]:
-        from ..discovery import get_zoo
-        from ..preprocessing import run_chain
-
-        return run_chain(options.preprocess, list(texts), get_zoo())
-
-    return dataclasses.replace(settings, preprocess=preprocess)
-
-
 @dataclass
 class DataOptions:
     """Where a run's data comes from and how it is split and preprocessed."""
@@ -121,6 +108,7 @@ class Prepared:
     split: object                     # nlpzoo.split.Split
     texts: list[str]                  # preprocessed
     source: dict = field(default_factory=dict)
+    zoo: Any = field(default=None, repr=False, compare=False, kw_only=True)   # whose preprocessors made ``texts``
 
 
 @runtime_checkable

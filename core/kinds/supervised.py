@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import ClassVar, Sequence
 
 from ..plugin_api import Change, dropping_keywords
-from .base import DataOptions, FitSettings, TrainableKind, log_info, with_chain
+from .base import DataOptions, FitSettings, TrainableKind, log_info
 
 
 @dataclass
@@ -143,10 +143,22 @@ class SupervisedKind(TrainableKind):
         split = stratified_split(strata, options.seed, options.test_fraction, options.validation_fraction,
                                  strata_names, dataset.source)
         texts = run_chain(options.preprocess, dataset.texts, zoo, progress)
-        return self.prepared(options, dataset, targets, split, texts, kept, source_info(source, dataset, options))
+        prepared = self.prepared(options, dataset, targets, split, texts, kept, source_info(source, dataset, options))
+        prepared.zoo = zoo
+        return prepared
 
     def fit(self, model, prepared, settings: FitSettings) -> dict:
-        return model.fit(prepared.part("train"), prepared.part("validation"), with_chain(settings, prepared.options))
+        """``model.fit`` on the train and validation parts; ``settings.preprocess`` runs the run's own
+        chain on raw texts (a teacher's unlabelled texts arrive as the training texts did)."""
+        import dataclasses
+
+        from ..preprocessing import run_chain
+
+        def preprocess(texts: list[str]) -> list[str]:
+            return run_chain(prepared.options.preprocess, list(texts), prepared.zoo)
+
+        return model.fit(prepared.part("train"), prepared.part("validation"),
+                         dataclasses.replace(settings, preprocess=preprocess))
 
     def scored_outputs(self, model, prepared, part) -> tuple:
         """(outputs, seconds) of ``model`` on ``part``, checked: the shape the kind expects, finite numbers."""
