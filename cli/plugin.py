@@ -15,11 +15,16 @@ import click
 from . import main
 
 # The distribution's files, one template each (str.format fields: {name}, {kind}, {ident}, {module},
-# {description}, {params}, {api}, {zoo_version}); the plugin module's template is the kind's.
+# {description}, {params}, {api}, {zoo_version}). The plugin module's template is its kind's,
+# kinds/KIND.py.tmpl, with kinds/KIND.check (when there is one) holding the extra arguments of the
+# test's check_KIND call: a kind with a template is a kind `zoo plugin new` offers.
 TEMPLATES = Path(__file__).parent / "templates"
-KINDS = {"classifier": ', params={"epochs": 4, "min_freq": 1, "lr": 0.01}',   # the test's check_KIND arguments
-         "regressor": ', params={"epochs": 6, "min_freq": 1, "lr": 0.01}',
-         "preprocessor": "", "generator": "", "scraper": ""}
+KINDS = sorted(path.name.removesuffix(".py.tmpl") for path in (TEMPLATES / "kinds").glob("*.py.tmpl"))
+
+
+def check_arguments(kind: str) -> str:
+    path = TEMPLATES / "kinds" / f"{kind}.check"
+    return path.read_text("utf-8").strip() if path.exists() else ""
 
 
 def template(file: str, values: dict) -> str:
@@ -33,7 +38,7 @@ def plugin_group():
 
 @plugin_group.command("new")
 @click.argument("name")
-@click.option("--kind", type=click.Choice(sorted(KINDS)), required=True, help="The kind of component.")
+@click.option("--kind", type=click.Choice(KINDS), required=True, help="The kind of component.")
 @click.option("--description", default="", help="One line for zoo list (default: a placeholder to replace).")
 @click.option("--dir", "parent", type=click.Path(file_okay=False), default=".", show_default=True,
               help="Where to create the zoo-NAME folder.")
@@ -53,11 +58,11 @@ def plugin_new_command(name, kind, description, parent):
     description = (description or f"A {kind} plugin (describe it here).").replace('"', "'")
     from nlpzoo import PLUGIN_API, __version__
 
-    values = dict(name=name, kind=kind, ident=ident, module=module, description=description, params=KINDS[kind],
+    values = dict(name=name, kind=kind, ident=ident, module=module, description=description, params=check_arguments(kind),
                   api=PLUGIN_API, zoo_version=__version__)
     (folder / "tests").mkdir(parents=True)
     (folder / "pyproject.toml").write_text(template("pyproject.toml", values), "utf-8")
-    (folder / f"{module}.py").write_text(template(f"{kind}.py", values), "utf-8")
+    (folder / f"{module}.py").write_text(template(f"kinds/{kind}.py", values), "utf-8")
     (folder / "tests" / f"test_{ident}.py").write_text(template("test_plugin.py", values), "utf-8")
     (folder / "README.md").write_text(template("README.md", values), "utf-8")
     click.echo(f"Wrote {folder}/ ({module}.py, pyproject.toml, tests/, README.md). Next:\n"
