@@ -4,11 +4,10 @@ from __future__ import annotations
 import importlib
 import math
 import typing
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Union
 
-from .errors import BrokenCheckError, ParameterError, PluginError, ZooError
+from .errors import BrokenCheckError, ParameterError, plugin_code
 
 _TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str"}
 _SCALARS = (bool, int, float, str)
@@ -215,7 +214,6 @@ def _convert(kind: type, value: Any, strict: bool = False) -> Any:
     return kind(value)
 
 
-_FROM_CALLER = "_nlpzoo_raised_by_caller"
 
 
 def with_defaults(params, **defaults) -> tuple[Param, ...]:
@@ -243,37 +241,6 @@ class Check:
 
     def __post_init__(self):
         object.__setattr__(self, "names", tuple(self.names))
-
-
-def caller_callback(callback: Callable | None) -> Callable | None:
-    """Wrap a callback the caller hands to plugin code (``FitSettings.on_epoch``): what it raises
-    (a pruning signal, say) reaches the caller unchanged instead of being blamed on the plugin."""
-    if callback is None:
-        return None
-
-    def call(*args, **kwargs):
-        try:
-            return callback(*args, **kwargs)
-        except Exception as error:
-            setattr(error, _FROM_CALLER, True)
-            raise
-
-    return call
-
-
-@contextmanager
-def plugin_code(component: "Component", action: str):
-    """Run a plugin's code; an exception that is not the zoo's own names the plugin and its
-    distribution, so a plugin's bug is not reported as the zoo's."""
-    try:
-        yield
-    except (ZooError, PluginError, KeyboardInterrupt):
-        raise
-    except Exception as error:  # noqa: BLE001 - re-raised with the plugin named
-        if getattr(error, _FROM_CALLER, False):
-            raise
-        raise PluginError(component.kind, component.name, component.plugin, component.distribution,
-                          component.version, action, error) from error
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,10 @@
-"""The zoo's own exception types. The CLI turns each into one red line and exit code 2."""
+"""The zoo's own exception types (the CLI turns each into one red line and exit code 2), and how an error
+raised inside a plugin's code is attributed to that plugin."""
 from __future__ import annotations
 
 import difflib
+from contextlib import contextmanager
+from typing import Callable
 
 
 class ZooError(Exception):
@@ -66,3 +69,37 @@ class PluginError(Exception):
         origin = f"preset '{name}' from {distribution}" if plugin == "registry" else \
             f"plugin '{plugin}' ({distribution} {version})".rstrip()
         super().__init__(f"{kind} '{name}' failed in {action}: {type(error).__name__}: {first} [{origin}]")
+
+
+_FROM_CALLER = "_nlpzoo_raised_by_caller"
+
+
+def caller_callback(callback: Callable | None) -> Callable | None:
+    """Wrap a callback the caller hands to plugin code (``FitSettings.on_epoch``): what it raises
+    (a pruning signal, say) reaches the caller unchanged instead of being blamed on the plugin."""
+    if callback is None:
+        return None
+
+    def call(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except Exception as error:
+            setattr(error, _FROM_CALLER, True)
+            raise
+
+    return call
+
+
+@contextmanager
+def plugin_code(component, action: str):   # component: an nlpzoo.Component
+    """Run a plugin's code; an exception that is not the zoo's own names the plugin and its
+    distribution, so a plugin's bug is not reported as the zoo's."""
+    try:
+        yield
+    except (ZooError, PluginError, KeyboardInterrupt):
+        raise
+    except Exception as error:  # noqa: BLE001 - re-raised with the plugin named
+        if getattr(error, _FROM_CALLER, False):
+            raise
+        raise PluginError(component.kind, component.name, component.plugin, component.distribution,
+                          component.version, action, error) from error

@@ -163,7 +163,7 @@ def contract_target(component) -> Any:
         factory = factory.func
     if isinstance(factory, type):
         return factory
-    from .components import plugin_code
+    from .errors import plugin_code
 
     values = component.resolve_params()
     with plugin_code(component, "build"):

@@ -29,8 +29,8 @@ from pathlib import Path
 
 from . import __version__, distributed
 from .atomic import write_json, write_text
-from .components import Component, caller_callback, plugin_code
-from .errors import RunDirError, ZooError
+from .components import Component
+from .errors import RunDirError, ZooError, caller_callback, plugin_code
 from .kinds import FitSettings, RunResult, TrainableKind, get_kind
 from .kinds.base import train_tokens_per_second
 from .preprocessing import parse_steps

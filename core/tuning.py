@@ -46,8 +46,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .components import Component, Search, caller_callback, plugin_code
-from .errors import BrokenCheckError, ParameterError, PluginError, ZooError
+from .components import Component, Search
+from .errors import BrokenCheckError, ParameterError, PluginError, ZooError, caller_callback, plugin_code
 from .kinds import DataOptions, FitSettings, TrainableKind, get_kind
 
 SPACE_FILE_KEYS = ("preprocess", "plugin_spaces", "params")
