@@ -110,6 +110,11 @@ class Prepared:
     source: dict = field(default_factory=dict)
     zoo: Any = field(default=None, repr=False, compare=False, kw_only=True)   # whose preprocessors made ``texts``
 
+    def __getstate__(self) -> dict:
+        """Without the zoo, which holds plugin modules: the data goes to bench and tune worker
+        processes, whose own zoo (the same plugins) is used there."""
+        return {**self.__dict__, "zoo": None}
+
 
 @runtime_checkable
 class SavedModel(Protocol):
