@@ -229,16 +229,18 @@ class LanguageModelObjective(Objective):
     name, label, target_dtype = "val_perplexity", "validation loss", torch.float32
 
     def loss(self, outputs, targets):
-        return outputs   # the model's own loss
+        """The loss the causal-LM head computed (``outputs`` is its ModelOutput; the targets are the ids)."""
+        return outputs.loss.float()
 
     def score(self, outputs, targets):
+        """Higher is better: the negated mean validation loss."""
         return -float(outputs)
 
     def batch_loss(self, trained, encoded, indices, targets, device, precision, pad_id=PAD_ID):
         batch = torch.tensor([encoded[i] for i in indices], dtype=torch.long, device=device)
         with autocast(device, precision):
-            loss = trained(input_ids=batch, labels=batch, use_cache=False).loss   # no KV cache in training
-        return loss.float(), batch.numel()
+            outputs = trained(input_ids=batch, labels=batch, use_cache=False)   # no KV cache in training
+        return self.loss(outputs, batch), batch.numel()
 
     @torch.no_grad()
     def validate(self, module, encoded, targets, device, pad_id=PAD_ID, precision="fp32", batch_size: int = 8):
@@ -247,10 +249,10 @@ class LanguageModelObjective(Objective):
         for start in range(0, len(encoded), batch_size):
             batch = torch.tensor(encoded[start:start + batch_size], dtype=torch.long, device=device)
             with autocast(device, precision):
-                losses.append(float(module(input_ids=batch, labels=batch).loss))
+                losses.append(float(self.loss(module(input_ids=batch, labels=batch), batch)))
             weights.append(len(batch))
         loss = float(np.average(losses, weights=weights))
-        return -loss, loss
+        return self.score(loss, None), loss
 
     def epoch_fields(self, score, val_loss):
         return {"val_loss": val_loss, "val_perplexity": perplexity(-val_loss, 1) if val_loss is not None else None}

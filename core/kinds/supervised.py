@@ -10,6 +10,7 @@ is a saved supervised run ready to use, with one ``evaluate`` for both kinds.
 """
 from __future__ import annotations
 
+import abc
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,8 +60,9 @@ def evaluation_data(run_dir: Path, record: dict, data, zoo, text_col=None, score
             [dataset.rows[i] for i in indices], origin, dataset.score_col)
 
 
-class LoadedModel:
-    """A saved supervised run, ready for raw texts: the run's own preprocessing, then its model."""
+class LoadedModel(abc.ABC):
+    """A saved supervised run, ready for raw texts: the run's own preprocessing, then its model.
+    Each supervised kind's loaded type says how raw scores from a file become its targets."""
 
     def __init__(self, kind: "SupervisedKind", run_dir: Path, record: dict, model, chain):
         self.kind, self.run_dir, self.record, self.model, self.chain = kind, run_dir, record, model, chain
@@ -69,9 +71,9 @@ class LoadedModel:
         """The model's raw outputs (class probabilities, or scores before clipping) on raw texts."""
         return self.kind.outputs(self.model, self.chain.transform(list(texts)))
 
+    @abc.abstractmethod
     def targets(self, scores: list, rows: list[int], origin: str, column: str):
         """The kind's targets for raw scores read from a file: class indices or numbers."""
-        raise NotImplementedError
 
     def evaluate(self, data: str | None, zoo, text_col=None, score_col=None, fmt=None) -> dict:
         """Metrics on new data (its scores turned into targets the run's way), or on the run's own test split."""
@@ -83,36 +85,38 @@ class LoadedModel:
 
 
 class SupervisedKind(TrainableKind):
-    """A kind trained on (text, target) pairs; :mod:`nlpzoo.kinds.classifier` and
-    :mod:`nlpzoo.kinds.regressor` fill in the methods below that raise NotImplementedError."""
+    """A kind trained on (text, target) pairs. :mod:`nlpzoo.kinds.classifier` and
+    :mod:`nlpzoo.kinds.regressor` implement its abstract methods (targets, prepared data, output
+    shape, metrics) and may refine the hooks that do nothing here (option checks, plots, the check
+    of a loaded model); a kind that leaves an abstract method out cannot be instantiated."""
 
     changes = (Change("load", "0.2.0", "the core passes device= (\"cpu\", \"cuda\") to load",
                       old="load(directory)", adapt=dropping_keywords("device")),)
     output_method = ""        # the model's method that gives its outputs: "predict_proba", "predict"
     output_noun = ""          # what those outputs are, for messages: "probabilities", "scores"
-    loaded_type = LoadedModel
+    loaded_type: ClassVar[type[LoadedModel]]   # the kind's loaded-run class
 
     # What a kind brings.
     def check_options(self, options: DataOptions) -> None:
         """Refuse options that make no sense for this kind, before any data is read."""
 
+    @abc.abstractmethod
     def targets(self, dataset, options: DataOptions, source):
         """(targets, strata, stratum names, kind fields): one target per row of ``dataset``, the stratum of
         each row for the split, and what the kind's prepared data keeps besides (a discretizer)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def prepared(self, options, dataset, targets, split, texts, kept, source: dict):
         """The kind's prepared-data object."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def expected_shape(self, facts, count: int) -> tuple:
         """The shape :meth:`outputs` must have for ``count`` texts. ``facts`` is the prepared data or a
         loaded run: either tells what the kind needs (``class_names``, ``score_range``)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def metrics(self, facts, targets, outputs) -> dict:
         """The kind's metrics of ``outputs`` (from :meth:`outputs`) against ``targets``."""
-        raise NotImplementedError
 
     def plot(self, run_dir: Path, metrics: dict, title: str) -> None:
         """The kind's own plots beside the learning curve."""

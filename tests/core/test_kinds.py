@@ -162,3 +162,19 @@ def test_kinds_never_import_the_workflows():
                 name = (node.module or "").split(".")[0] if node.level == 2 else \
                     (node.module or "").split(".")[1] if (node.module or "").startswith("nlpzoo.") else ""
                 assert name not in workflows, f"{path.name}:{node.lineno} imports {node.module}"
+
+
+def test_a_supervised_kind_must_bring_what_differs_between_kinds():
+    """SupervisedKind holds the shared path; a kind that leaves out its targets, prepared data, output
+    shape or metrics is refused when it is made, not when a run reaches the missing method."""
+    from nlpzoo.kinds.classifier import ClassifierKind
+    from nlpzoo.kinds.supervised import LoadedModel, SupervisedKind
+
+    class WithoutMetrics(SupervisedKind):
+        name, plural, hook = "tagger", "taggers", "register_taggers"
+        targets, prepared, expected_shape = ClassifierKind.targets, ClassifierKind.prepared, ClassifierKind.expected_shape
+
+    with pytest.raises(TypeError, match="metrics"):
+        WithoutMetrics()
+    with pytest.raises(TypeError, match="targets"):
+        type("LoadedWithoutTargets", (LoadedModel,), {})(None, None, {}, None, None)
