@@ -52,13 +52,13 @@ def convert(wheel: str, out: str) -> None:
 
 
 def texts_of(path: str, count: int) -> list[str]:
-    from nlpzoo.data import load_texts
+    from nlpzoo.data.tables import load_texts
 
     return load_texts(path).texts[:count]
 
 
 def zoo_speed(model: str, texts: list[str], args, lora_r: int) -> float:
-    from nlpzoo.discovery import get_zoo
+    from nlpzoo.machinery.discovery import get_zoo
     from nlpzoo.kinds import FitSettings
 
     generator = get_zoo().create("generator", "causal-lm", model=model, block_size=args.block, batch_size=args.batch,

@@ -20,10 +20,10 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from nlpzoo.discovery import get_zoo
+from nlpzoo.machinery.discovery import get_zoo
 from nlpzoo.kinds import DataOptions, FitSettings
 from nlpzoo.kinds.classifier import prepare_classification_data as prepare_data
-from nlpzoo.metrics import classification_metrics
+from nlpzoo.data.metrics import classification_metrics
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "restaurant_reviews_qaym.csv"
 MODELS = ["rnn", "birnn", "gru", "bigru", "lstm", "bilstm", "tfidf-logreg"]

@@ -26,7 +26,7 @@ CORPORA = {"restaurants": (SHARED / "restaurant_reviews_qaym.csv", "polarity", "
 
 def training_texts(name: str, seed: int) -> list[str]:
     """The training split's texts of one data set, preprocessed as the classifier will see them."""
-    from nlpzoo.discovery import get_zoo
+    from nlpzoo.machinery.discovery import get_zoo
     from nlpzoo.kinds import DataOptions
     from nlpzoo.kinds.classifier import prepare_classification_data
 
@@ -39,7 +39,7 @@ def training_texts(name: str, seed: int) -> list[str]:
 
 def main() -> None:
     import nlpzoo
-    from nlpzoo.embeddings import train_vectors
+    from nlpzoo.neural.embeddings import train_vectors
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dim", type=int, default=100)

@@ -51,7 +51,7 @@ def random_bert(folder: Path, texts: list[str], size: str) -> Path:
 
 
 def zoo_training(model: str, texts, labels, n_classes, args) -> float:
-    from nlpzoo.discovery import get_zoo
+    from nlpzoo.machinery.discovery import get_zoo
     from nlpzoo.kinds import FitSettings
     from nlpzoo.kinds.classifier import LabeledTexts
 
@@ -105,7 +105,7 @@ def inference(classifier, folder: str, texts, args) -> tuple[float, float]:
 
 
 def main() -> None:
-    from nlpzoo.data import load_dataset
+    from nlpzoo.data.tables import load_dataset
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", help="a pre-trained encoder folder (default: a random BERT of --size)")

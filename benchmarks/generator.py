@@ -20,8 +20,8 @@ import torch
 
 from nlpzoo.kinds import FitSettings
 from nlpzoo.kinds.generator import evaluate_generator
-from nlpzoo.data import load_texts
-from nlpzoo.discovery import get_zoo
+from nlpzoo.data.tables import load_texts
+from nlpzoo.machinery.discovery import get_zoo
 from nlpzoo.plugins.causal_lm_model import load_base
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "restaurant_reviews_qaym.csv"

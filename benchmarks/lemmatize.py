@@ -9,8 +9,8 @@ import argparse
 import time
 from pathlib import Path
 
-from nlpzoo.data import load_dataset
-from nlpzoo.preprocessing import build_chain
+from nlpzoo.data.tables import load_dataset
+from nlpzoo.data.preprocessing import build_chain
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "restaurant_reviews_qaym.csv"
 

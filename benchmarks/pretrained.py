@@ -38,7 +38,7 @@ FILES = {"restaurants": ("restaurant_reviews_qaym.csv", "text", "polarity"),
 
 
 def e5_folder(given: str | None, work: Path) -> str:
-    from nlpzoo.convert_e5 import convert
+    from nlpzoo.neural.convert_e5 import convert
 
     if given and Path(given).is_dir():
         return given
@@ -52,9 +52,9 @@ def stacked(teacher_dir: Path, tfidf_dir: Path, data: tuple, seed: int) -> float
     import numpy as np
 
     import nlpzoo
-    from nlpzoo.data import load_dataset
+    from nlpzoo.data.tables import load_dataset
     from nlpzoo.kinds.classifier import LabeledTexts
-    from nlpzoo.metrics import classification_metrics
+    from nlpzoo.data.metrics import classification_metrics
 
     runs = [nlpzoo.load(teacher_dir).loaded, nlpzoo.load(tfidf_dir).loaded]  # raw text in, each its own chain
     split = json.loads((teacher_dir / "split.json").read_text())

@@ -1,7 +1,7 @@
 """Every registered regressor on the ReadMe++ Arabic readability ratings (1-6), same split and seed.
 
 Data: ../shared/data/readability_readmepp_ar.csv (1,739 sentences). Each regressor is trained with
-`nlpzoo.runs.train_run`, exactly as `zoo run --regressor NAME --data readability` trains it: 20% test,
+`nlpzoo.workflows.runs.train_run`, exactly as `zoo run --regressor NAME --data readability` trains it: 20% test,
 10% validation (early stopping for the neural models), split stratified on the rating, seed 13,
 the kind's default preprocessing (tokenize), default parameters. Printed: Spearman, Pearson, MAE,
 RMSE, R², within one point, train seconds.
@@ -26,10 +26,10 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "readability_re
 def reference_protocol(zoo) -> dict:
     from sklearn.model_selection import train_test_split
 
-    from nlpzoo.data import load_dataset
+    from nlpzoo.data.tables import load_dataset
     from nlpzoo.kinds import FitSettings
     from nlpzoo.kinds.regressor import ScoredTexts
-    from nlpzoo.metrics import regression_metrics
+    from nlpzoo.data.metrics import regression_metrics
 
     dataset = load_dataset(DATA, "sentence", "readability")
     scores = [float(s) for s in dataset.scores]
@@ -49,9 +49,9 @@ def main() -> None:
         raise SystemExit(f"{DATA} is not there: this benchmark needs the shared data sets beside the project.")
     import torch
 
-    from nlpzoo.discovery import get_zoo
+    from nlpzoo.machinery.discovery import get_zoo
     from nlpzoo.kinds import DataOptions, FitSettings, get_kind
-    from nlpzoo.runs import train_run
+    from nlpzoo.workflows.runs import train_run
 
     torch.set_num_threads(args.threads)
     zoo = get_zoo()

@@ -48,8 +48,8 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=500, help="review pages on the test site")
     parser.add_argument("--latency", type=float, default=0.05)
     args = parser.parse_args()
-    from nlpzoo.discovery import get_zoo
-    from nlpzoo.scraping import load_site
+    from nlpzoo.machinery.discovery import get_zoo
+    from nlpzoo.data.scraping import load_site
 
     server, base_url = start_site(reviews=args.pages, latency=args.latency)
     with tempfile.TemporaryDirectory() as scratch:

@@ -47,9 +47,9 @@ def bench_command(ctx, data, text_col, score_col, fmt, discretize, preprocess, e
                   threads, device, eval_texts, out, sort_key, compare_path, as_json, **selections):
     """Train and evaluate components on the same data, split and seeds; print one table per kind."""
     from nlpzoo import api
-    from nlpzoo.bench_report import cell, columns_of, compare, write_reports
-    from nlpzoo.components import parse_param_options
-    from nlpzoo.errors import ZooError
+    from nlpzoo.workflows.bench_report import cell, columns_of, compare, write_reports
+    from nlpzoo.machinery.components import parse_param_options
+    from nlpzoo.foundations.errors import ZooError
     from nlpzoo.kinds import all_kinds
 
     zoo = zoo_from(ctx)

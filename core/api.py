@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from .errors import ZooError
+from .foundations.errors import ZooError
 from .kinds import DataOptions, FitSettings, get_kind
 from .kinds.base import log_info
 
@@ -52,7 +52,7 @@ class Run:
 
     def __init__(self, run_dir: str | Path, device: str = "cpu", registry: str | None = None,
                  interrupted: bool = False):
-        from .runs import read_record
+        from .workflows.runs import read_record
 
         self.dir = Path(run_dir)
         self.record = read_record(self.dir)
@@ -90,8 +90,8 @@ class Run:
     def loaded(self):
         """The loaded model (for a classifier or regressor, wrapped with the run's preprocessing)."""
         if self._loaded is None:
-            from .discovery import get_zoo
-            from .runs import load_run
+            from .machinery.discovery import get_zoo
+            from .workflows.runs import load_run
 
             self._loaded = load_run(self.dir, get_zoo(self.registry), device=self.device)
         return self._loaded
@@ -119,7 +119,7 @@ class Run:
     def evaluate(self, data: DataLike = None, text_col: str | None = None, score_col: str | None = None,
                  fmt: str | None = None) -> Metrics:
         """Metrics on new data (labelled the run's way), or on the run's own test split."""
-        from .discovery import get_zoo
+        from .machinery.discovery import get_zoo
 
         evaluate = self._needs("evaluate", "classifier and regressor")
         path, text_col, score_col = materialize(data, text_col, score_col)
@@ -145,7 +145,7 @@ def materialize(data: DataLike, text_col: str | None = None, score_col: str | No
     so the run records a real path and sha256, and evaluating its test split later finds it."""
     if data is None or isinstance(data, (str, Path)):
         return (str(data) if data is not None else None), text_col, score_col
-    from .datasets import cache_dir
+    from .data.datasets import cache_dir
 
     if hasattr(data, "to_csv") and hasattr(data, "columns"):  # a pandas DataFrame, without importing pandas
         content = data.to_csv(index=False).encode("utf-8")
@@ -169,7 +169,7 @@ def materialize(data: DataLike, text_col: str | None = None, score_col: str | No
     digest = hashlib.sha256(content).hexdigest()
     path = cache_dir().parent / "inline" / f"{digest[:16]}{suffix}"
     if not path.exists():
-        from .atomic import atomic_path
+        from .foundations.atomic import atomic_path
 
         with atomic_path(path) as temporary:
             temporary.write_bytes(content)
@@ -194,8 +194,8 @@ def train(model: str, data: DataLike = None, *, kind: str = "classifier", text_c
     ``runs/<time>-<model>``). ``resume``: continue an unfinished run folder instead. ``on_epoch``
     is called with each finished epoch's record. Returns the :class:`Run`.
     """
-    from .discovery import get_zoo
-    from .runs import component_of_run, read_record, train_run
+    from .machinery.discovery import get_zoo
+    from .workflows.runs import component_of_run, read_record, train_run
 
     zoo = get_zoo(registry)
     overrides = dict(params or {})
@@ -233,7 +233,7 @@ def train(model: str, data: DataLike = None, *, kind: str = "classifier", text_c
     settings = FitSettings(seed=seed, device=device, progress=progress, threads=threads, log=log,
                            eval_texts=eval_texts, on_epoch=on_epoch)
     result = train_run(kind_object, component, overrides, prepared, settings, out=out, resume=resume)
-    from . import distributed
+    from .neural import distributed
 
     if not distributed.is_main():
         return result  # the other ranks of a torchrun job have no run folder of their own
@@ -248,7 +248,7 @@ def _trainable():
 
 def load(run_dir: str | Path = "latest", device: str = "cpu", registry: str | None = None) -> Run:
     """A saved run folder (``"latest"``: the newest complete run under ``runs/``)."""
-    from .runs import resolve_run_dir
+    from .workflows.runs import resolve_run_dir
 
     run = Run(resolve_run_dir(run_dir), device=device, registry=registry)
     run.loaded  # load now, so a broken folder is an error here rather than at the first predict()
@@ -306,9 +306,9 @@ def bench(models: str | Sequence[str] | dict = "all", data: DataLike = None, *, 
     import os
     from datetime import datetime
 
-    from .benchmarking import environment, job_list, prepare_shared, run_jobs, summarise
-    from .bench_report import sort_summary, write_reports
-    from .discovery import get_zoo
+    from .workflows.benchmarking import environment, job_list, prepare_shared, run_jobs, summarise
+    from .workflows.bench_report import sort_summary, write_reports
+    from .machinery.discovery import get_zoo
 
     zoo = get_zoo(registry)
     wanted = models if isinstance(models, dict) else {kind: models}
@@ -373,8 +373,8 @@ def tune(model: str, data: DataLike = None, *, kind: str = "classifier", trials:
     or ``storage``, any Optuna RDB URL). ``on_trial`` gets each finished trial as a dict.
     Returns a :class:`TuneResult` (``result.best``, ``result.test``, ``result.to_dataframe()``).
     """
-    from .discovery import get_zoo
-    from .tuning import PRUNERS, build_space, default_study_name, parse_duration, read_space_file, run_study
+    from .machinery.discovery import get_zoo
+    from .workflows.tuning import PRUNERS, build_space, default_study_name, parse_duration, read_space_file, run_study
 
     zoo = get_zoo(registry)
     kind_object = get_kind(kind)
@@ -407,7 +407,7 @@ def select_components(zoo, kind: str, names: str | Sequence[str]) -> list[tuple]
     download) or the given names. An
     unknown name is an error now, before any training; a name two plugins register becomes a row
     that says why instead of failing the bench."""
-    from .errors import ComponentConflictError
+    from .foundations.errors import ComponentConflictError
 
     kind = get_kind(kind).name
     if names == "all":  # every one that runs here: models that need a download (AraBERT, ...) only when named
@@ -427,8 +427,8 @@ def select_components(zoo, kind: str, names: str | Sequence[str]) -> list[tuple]
 def info(name: str, registry: str | None = None) -> dict | list[dict]:
     """A component's kind, origin, capabilities and parameters (types, defaults, allowed values); a
     list when the name is several kinds (``bigru`` is a classifier and a regressor)."""
-    from .discovery import get_zoo
-    from .errors import UnknownComponentError
+    from .machinery.discovery import get_zoo
+    from .foundations.errors import UnknownComponentError
 
     zoo = get_zoo(registry)
     found = zoo.find(name)
@@ -452,8 +452,8 @@ def describe(component) -> dict:
 
 def list_datasets(registry: str | None = None) -> list[dict]:
     """The named datasets of the registry (``zoo data list``)."""
-    from .discovery import get_zoo
+    from .machinery.discovery import get_zoo
 
     return [{"name": e.name, "description": e.description, "url": e.url, "path": e.path, "format": e.format}
             for e in get_zoo(registry).registry.datasets.values()]
-from .tuning import TuneResult  # noqa: E402,F401  (nlpzoo.TuneResult)
+from .workflows.tuning import TuneResult  # noqa: E402,F401  (nlpzoo.TuneResult)

@@ -32,7 +32,7 @@ from typing import Callable
 
 import numpy as np
 
-from .components import Component
+from .machinery.components import Component
 from .kinds import FitSettings
 from .kinds.base import most_train_tokens
 from .kinds.classifier import LabeledTexts
@@ -74,10 +74,10 @@ class TinyData:
 
 def tiny_classification_data(seed: int = 13, rows: int = 240) -> TinyData:
     """Train/validation/test parts of the built-in demo set (three classes, whitespace tokens)."""
-    from .data import load_dataset
-    from .discretize import Discretizer
-    from .registry import DatasetEntry
-    from .split import stratified_split
+    from .data.tables import load_dataset
+    from .data.discretize import Discretizer
+    from .machinery.registry import DatasetEntry
+    from .data.split import stratified_split
 
     path = DatasetEntry(name="demo", source="", path="package:data/demo_reviews.csv").local_path()
     dataset = load_dataset(path, "text", "score")
@@ -101,7 +101,7 @@ def tiny_texts(count: int = 200) -> list[str]:
 def _component(name_or_component, kind: str, zoo) -> Component:
     if isinstance(name_or_component, Component):
         return name_or_component
-    from .discovery import get_zoo
+    from .machinery.discovery import get_zoo
 
     return (zoo or get_zoo()).get(kind, name_or_component)
 
@@ -146,7 +146,7 @@ def _check_train_tokens(component: Component, rule: str, history: dict, texts: l
 
 def _check_declaration(component: Component) -> None:
     """The declaration, the factory's import and its object's methods against the kind's contract."""
-    from .plugin_api import check_component
+    from .machinery.plugin_api import check_component
 
     problems = check_component(component)
     if problems:
@@ -170,8 +170,8 @@ def tiny_regression_data() -> TinyScores:
     from .kinds.regressor import ScoredTexts
 
     data = tiny_classification_data()
-    from .data import load_dataset
-    from .registry import DatasetEntry
+    from .data.tables import load_dataset
+    from .machinery.registry import DatasetEntry
 
     path = DatasetEntry(name="demo", source="", path="package:data/demo_reviews.csv").local_path()
     dataset = load_dataset(path, "text", "score")
@@ -518,7 +518,7 @@ def start_local_site(directory: str | Path) -> LocalSite:
 
 def check_scraper(name_or_component, params: dict | None = None, zoo=None, rules=None) -> list[str]:
     """Check a scraper against :mod:`nlpzoo.kinds.scraper`'s contract on a local test site."""
-    from .scraping import load_site
+    from .data.scraping import load_site
 
     component = _component(name_or_component, "scraper", zoo)
     work = Path(tempfile.mkdtemp(prefix="nlpzoo-check-"))

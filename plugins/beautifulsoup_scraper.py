@@ -1,6 +1,6 @@
 """`beautifulsoup`: a small, sequential scraper with requests + BeautifulSoup.
 
-Same site file and the same extraction as the `scrapy` plugin (``nlpzoo.scraping.extract``), the
+Same site file and the same extraction as the `scrapy` plugin (``nlpzoo.extract``), the
 same politeness: robots.txt through ``urllib.robotparser`` (checked again at every redirect hop), a
 delay between requests, retries on 5xx and timeouts, a response size cap, a deadline for each whole
 response (requests' own timeout is per socket read, so a server dripping bytes could hold it for

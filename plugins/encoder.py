@@ -2,7 +2,7 @@
 family model) as a text classifier.
 
 The implementation is :mod:`nlpzoo.plugins.encoder_model`, imported only when the classifier is
-built; the training loop is the core's (:mod:`nlpzoo.training`).
+built; the training loop is the core's (:func:`nlpzoo.neural.train_module`).
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """`encoder-logreg` and `encoder-ridge`: frozen sentence vectors of any pre-trained encoder
-(:mod:`nlpzoo.sentence_vectors`, cached by content) under a logistic regression or a ridge.
+(:class:`nlpzoo.neural.SentenceEncoder`, cached by content) under a logistic regression or a ridge.
 
 Minutes where fine-tuning takes hours on a CPU, and a baseline for what the encoder knows before it
 is trained. The run folder holds the linear model (safetensors) and the encoder's name; the

@@ -1,6 +1,6 @@
 """`normalize`: Arabic orthographic normalisation and web-noise removal, each part switchable.
 
-The normaliser itself is the core's :class:`nlpzoo.text.ArabicNormalizer` (scrapers use it too).
+The normaliser itself is the core's :class:`nlpzoo.ArabicNormalizer` (scrapers use it too).
 """
 from __future__ import annotations
 

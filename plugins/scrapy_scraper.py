@@ -1,7 +1,7 @@
 """`scrapy`: a real Scrapy spider run in-process with CrawlerProcess, for sites of any size.
 
 Fetching, scheduling, concurrency, robots.txt, retries, timeouts, size caps, redirects and
-AutoThrottle are Scrapy's; extraction is the zoo's (``nlpzoo.scraping.extract``), shared with the
+AutoThrottle are Scrapy's; extraction is the zoo's (``nlpzoo.extract``), shared with the
 `beautifulsoup` plugin so both give the same items. Twisted's reactor cannot be restarted inside
 one process, so each scrape runs its CrawlerProcess in a fresh child process; items are written
 and flushed one by one there, so Ctrl-C loses nothing already scraped.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nlpzoo import discovery
+from nlpzoo.machinery import discovery
 
 pytest_plugins = ["nlpzoo.testing"]  # the fixtures plugin authors get: tiny_classification_data, tiny_texts, local_site
 
@@ -24,8 +24,8 @@ collect_ignore = [str(PLUGIN_0_1)]   # its own tests run against it once it is i
 def seeded_cache(tmp_path_factory) -> Path:
     """A download cache already holding the registry's URL datasets whose files sit in ../shared/data
     (byte-identical to the published ones, as their sha256 shows), so no test needs the network."""
-    from nlpzoo.datasets import cached_path
-    from nlpzoo.registry import load_registry
+    from nlpzoo.data.datasets import cached_path
+    from nlpzoo.machinery.registry import load_registry
 
     root = tmp_path_factory.mktemp("zoo-cache")
     files = {"restaurants": "restaurant_reviews_qaym.csv", "products": "product_reviews_souq.csv"}

@@ -6,8 +6,8 @@ heavy third-party libraries (never nlpzoo, so every run imports the mutated modu
 runs each request in a forked child::
 
     python tests/mutation_runner.py serve &            # once, in the repository root
-    mutmut run --paths-to-mutate core/training.py --tests-dir tests \\
-        --runner "python tests/mutation_runner.py run -x -q tests/core/test_training.py"
+    mutmut run --paths-to-mutate core/neural/training.py --tests-dir tests \\
+        --runner "python tests/mutation_runner.py run -x -q tests/core/neural/test_training.py"
 
 ``run ARGS`` passes ARGS to pytest in a fresh fork of the server and exits with 0 when pytest
 passed and 1 otherwise: mutmut 2 counts only exit code 1 as a killed mutant, so a mutant that

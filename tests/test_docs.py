@@ -6,7 +6,7 @@ import inspect
 import re
 import typing
 
-from nlpzoo import hookspecs
+from nlpzoo.machinery import hookspecs
 from tests.conftest import ROOT
 
 HOOKS = [name for name in dir(hookspecs) if name.startswith("register_")]
@@ -64,7 +64,7 @@ def _declared_parameters(signature: inspect.Signature) -> list[tuple[str, str, o
 
 def test_each_kind_page_shows_its_protocol_method_for_method_and_argument_for_argument():
     from nlpzoo.kinds import all_kinds
-    from nlpzoo.plugin_api import protocol_methods
+    from nlpzoo.machinery.plugin_api import protocol_methods
 
     guide = (ROOT / "docs" / "plugins.md").read_text("utf-8")
     for name, kind in all_kinds().items():
@@ -145,7 +145,7 @@ def test_the_walkthrough_shows_the_example_text_cnn_exactly():
     assert f"```python\n{module}```" in walkthrough
     assert len(module.splitlines()) <= 60 and "from nlpzoo import" in module
     imports = re.findall(r"from (nlpzoo[\w.]*) import", module)
-    assert set(imports) <= {"nlpzoo", "nlpzoo.neural", "nlpzoo.neural_params"}  # public names only
+    assert set(imports) <= {"nlpzoo", "nlpzoo.neural", "nlpzoo.neural.params"}  # public names only
 
 
 def test_docs_do_not_promise_what_only_a_source_checkout_does():

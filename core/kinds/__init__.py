@@ -3,7 +3,7 @@
 Every module in this package but two defines ``KIND``, an instance of :class:`Kind` (or
 :class:`TrainableKind`) that states its whole contract; ``base`` holds what all kinds share and
 ``supervised`` the path the classifier and regressor kinds share (data, training, scoring, loading). The list below is found by scanning the
-package, so a new kind is one new module here plus its hook in :mod:`nlpzoo.hookspecs`.
+package, so a new kind is one new module here plus its hook in :mod:`nlpzoo.machinery.hookspecs`.
 Importing a kind module is cheap: heavy libraries are imported inside its methods.
 """
 from __future__ import annotations
@@ -35,7 +35,7 @@ def kind_names() -> tuple[str, ...]:
 
 
 def get_kind(name: str) -> Kind:
-    from ..errors import ZooError
+    from ..foundations.errors import ZooError
 
     kinds = all_kinds()
     singular = name[:-1] if name not in kinds and name.endswith("s") else name

@@ -58,7 +58,7 @@ MAX_SEED = 2**32 - 1   # scikit-learn's random_state and numpy's legacy seeding 
 def check_seed(seed, option: str = "seed") -> int:
     """``seed`` if it is a whole number from 0 to 2^32 - 1, else one ZooError naming it (a larger seed
     reached scikit-learn inside a plugin, which blamed the plugin)."""
-    from ..errors import ZooError
+    from ..foundations.errors import ZooError
 
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
         raise ZooError(f"{option} {seed!r}: give a whole number from 0 to {MAX_SEED:,} (32 bits), e.g. 13.")
@@ -67,7 +67,7 @@ def check_seed(seed, option: str = "seed") -> int:
 
 def parse_seeds(text: str, option: str = "--seeds") -> list[int]:
     """Comma-separated seeds, each checked; an empty list is an error."""
-    from ..errors import ZooError
+    from ..foundations.errors import ZooError
 
     parts = [p.strip() for p in str(text).split(",") if p.strip()]
     try:
@@ -104,8 +104,8 @@ class Prepared:
     kind adds its own fields (class labels, scores) and ``part(name)``, what its models train on."""
 
     options: DataOptions
-    dataset: object                   # nlpzoo.data.Dataset
-    split: object                     # nlpzoo.split.Split
+    dataset: object                   # nlpzoo.data.tables.Dataset
+    split: object                     # nlpzoo.data.split.Split
     texts: list[str]                  # preprocessed
     source: dict = field(default_factory=dict)
     zoo: Any = field(default=None, repr=False, compare=False, kw_only=True)   # whose preprocessors made ``texts``
@@ -176,7 +176,7 @@ class Kind:
     protocol: ClassVar[type]          # what the factory returns
     order: ClassVar[int] = 100        # position in listings
     trainable: ClassVar[bool] = False
-    # How the contract changed between releases (nlpzoo.plugin_api.Change): older methods are adapted
+    # How the contract changed between releases (nlpzoo.machinery.plugin_api.Change): older methods are adapted
     # where they can be and refused by name where they cannot, when the component is built.
     changes: ClassVar[tuple] = ()
 
@@ -225,7 +225,7 @@ class TrainableKind(Kind, abc.ABC):
 
     def validation_score(self, model, prepared, settings: FitSettings) -> float:
         """``validation_metric`` of a trained model on the validation split, computed by the core."""
-        from ..errors import ZooError
+        from ..foundations.errors import ZooError
 
         raise ZooError(f"A {self.name} has no validation metric, so it cannot be tuned.")
 

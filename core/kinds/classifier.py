@@ -16,7 +16,7 @@ Contract (what a classifier factory returns; the core drives every classifier th
 - A text's probabilities do not depend on the other texts of the batch; the same seed gives
   the same model; a saved and reloaded model predicts exactly as before saving.
 - ``load`` works on a freshly built instance; a model whose files do not match raises
-  :class:`nlpzoo.errors.RunDirError`.
+  :class:`nlpzoo.foundations.errors.RunDirError`.
 
 Neural plugins need not write any of this: :class:`nlpzoo.neural.NeuralTextClassifier` brings
 tokenisation, batching, the training loop and saving; the plugin supplies a ``torch.nn.Module``.
@@ -63,7 +63,7 @@ class Classifier(SavedModel, Protocol):
 class PreparedData(Prepared):
     """One dataset, labelled, split and preprocessed once: every model of a bench shares it."""
 
-    discretizer: object               # nlpzoo.discretize.Discretizer
+    discretizer: object               # nlpzoo.data.discretize.Discretizer
     labels: list[int]
 
     @property
@@ -84,7 +84,7 @@ class LoadedClassifier(LoadedModel):
     """A saved classifier run, ready to label raw texts with the run's own preprocessing."""
 
     def __init__(self, kind, run_dir: Path, record: dict, model, chain):
-        from ..discretize import Discretizer
+        from ..data.discretize import Discretizer
 
         super().__init__(kind, run_dir, record, model, chain)
         self.discretizer = Discretizer.from_dict(record["discretizer"])
@@ -135,9 +135,9 @@ class ClassifierKind(SupervisedKind):
     def targets(self, dataset, options: DataOptions, source):
         from collections import Counter
 
-        from ..data import numeric_scores
-        from ..discretize import Discretizer, auto_discretizer
-        from ..errors import DataError
+        from ..data.tables import numeric_scores
+        from ..data.discretize import Discretizer, auto_discretizer
+        from ..foundations.errors import DataError
 
         spec = options.discretize or source.discretize
         score_range = options.score_range or source.score_range
@@ -164,12 +164,12 @@ class ClassifierKind(SupervisedKind):
         return (count, len(facts.class_names))
 
     def metrics(self, facts, labels, probabilities) -> dict:
-        from ..metrics import classification_metrics
+        from ..data.metrics import classification_metrics
 
         return classification_metrics(labels, probabilities.argmax(1), facts.class_names)
 
     def plot(self, run_dir: Path, metrics: dict, title: str) -> None:
-        from ..metrics import plot_confusion_matrix
+        from ..data.metrics import plot_confusion_matrix
 
         plot_confusion_matrix(metrics["confusion_matrix"], metrics["class_names"], run_dir / "confusion_matrix.png",
                               f"{title}: test split")
@@ -186,7 +186,7 @@ class ClassifierKind(SupervisedKind):
                 and math.isfinite(metrics[key])]
 
     def check_loaded(self, run_dir: Path, record: dict, model) -> None:
-        from ..errors import RunDirError
+        from ..foundations.errors import RunDirError
 
         names = record.get("class_names")
         outputs = self.outputs(model, ["نص"]).shape[-1]

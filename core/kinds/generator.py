@@ -36,8 +36,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Protocol, runtime_checkable
 
-from .. import distributed
-from ..plugin_api import Change
+from ..neural import distributed
+from ..machinery.plugin_api import Change
 from .base import Column, FitSettings, Prepared, SavedModel, TrainableKind, log_info
 
 PROMPT_WORDS = 5          # words of each held-out text used as the prompt for BLEU/chrF
@@ -72,7 +72,7 @@ class PreparedTexts(Prepared):
 def check_sampling(max_new_tokens: int, temperature: float, top_k: int, top_p: float, repetition_penalty: float,
                    num_return_sequences: int) -> None:
     """Sampling settings a user typed, checked with messages that say what each one means."""
-    from ..errors import ZooError
+    from ..foundations.errors import ZooError
 
     problems = []
     if max_new_tokens < 1:
@@ -178,10 +178,10 @@ class GeneratorKind(TrainableKind):
                 f'run = nlpzoo.load({python_name})\nrun.generate("المطعم", max_new_tokens=40, seed=1)')
 
     def prepare(self, options, zoo, log=log_info, progress=False) -> PreparedTexts:
-        from ..data import load_texts
-        from ..datasets import resolve_source, source_info
-        from ..preprocessing import run_chain
-        from ..split import stratified_split
+        from ..data.tables import load_texts
+        from ..data.datasets import resolve_source, source_info
+        from ..data.preprocessing import run_chain
+        from ..data.split import stratified_split
 
         source = resolve_source(options, zoo)
         log(f"Loading {Path(source.path).name}...")
@@ -224,7 +224,7 @@ class GeneratorKind(TrainableKind):
         return a[1] == b[1] and math.isclose(a[0], b[0], rel_tol=1e-4, abs_tol=1e-3)
 
     def write_artifacts(self, run_dir: Path, metrics: dict, history: dict, title: str) -> None:
-        from ..metrics import plot_learning_curve
+        from ..data.metrics import plot_learning_curve
 
         plot_learning_curve(history.get("epochs", []), run_dir / "learning_curve.png", title)
 

@@ -7,7 +7,7 @@ Contract (what a preprocessor factory returns)::
 
 - Each output text depends only on its own input text (batching never changes a result).
 - Tokens in the output are separated by single spaces; an empty text may come out empty.
-- Steps that map each word on its own can subclass :class:`nlpzoo.preprocessing.WordwiseStep`
+- Steps that map each word on its own can subclass :class:`nlpzoo.data.preprocessing.WordwiseStep`
   (``map_word(word) -> str``): the core then caches per word type and fuses neighbouring steps.
 
 Registered with ``register_preprocessors(register)``; checked by

@@ -114,7 +114,7 @@ class LoadedRegressor(LoadedModel):
         return [{"text": text, "score": round(float(score), 4)} for text, score in zip(texts, self.predict_scores(texts))]
 
     def targets(self, scores: list, rows: list[int], origin: str, column: str) -> list[float]:
-        from ..data import to_numbers
+        from ..data.tables import to_numbers
 
         return [float(s) for s in to_numbers(scores, rows, origin, column)]
 
@@ -143,15 +143,15 @@ class RegressorKind(SupervisedKind):
     loaded_type = LoadedRegressor
 
     def check_options(self, options: DataOptions) -> None:
-        from ..errors import DataError
+        from ..foundations.errors import DataError
 
         if options.discretize:
             raise DataError(f"--discretize {options.discretize} is for classifiers; a regressor predicts the score"
                             " itself. Leave out --discretize, or train a classifier (--classifier NAME).")
 
     def targets(self, dataset, options: DataOptions, source):
-        from ..data import numeric_scores, to_numbers
-        from ..errors import DataError
+        from ..data.tables import numeric_scores, to_numbers
+        from ..foundations.errors import DataError
 
         scores = [float(s) for s in to_numbers(dataset.scores, dataset.rows, dataset.source, dataset.score_col)]
         bad = next((row for row, s in zip(dataset.rows, scores) if not math.isfinite(s)), None)
@@ -179,12 +179,12 @@ class RegressorKind(SupervisedKind):
         return (count,)
 
     def metrics(self, facts, scores, predicted) -> dict:
-        from ..metrics import regression_metrics
+        from ..data.metrics import regression_metrics
 
         return regression_metrics(scores, clip(predicted, facts.score_range))
 
     def plot(self, run_dir: Path, metrics: dict, title: str) -> None:
-        from ..metrics import plot_regression
+        from ..data.metrics import plot_regression
 
         plot_regression(metrics["test_points"], run_dir, title)
 

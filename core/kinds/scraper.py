@@ -3,12 +3,12 @@
 Contract (what a scraper factory returns)::
 
     scraper = component.build(**params)
-    stats = scraper.scrape(site: nlpzoo.scraping.Site, output_path: Path, log=print) -> dict
+    stats = scraper.scrape(site: nlpzoo.data.scraping.Site, output_path: Path, log=print) -> dict
 
-- ``site`` is the parsed site file (:func:`nlpzoo.scraping.load_site`): start URLs, the domains
+- ``site`` is the parsed site file (:func:`nlpzoo.data.scraping.load_site`): start URLs, the domains
   that may be fetched, selectors and politeness limits. A scraper fetches nothing outside
   ``site.allowed_domains``, obeys robots.txt and stops at ``site.max_pages``.
-- Items are appended to ``output_path`` as JSON Lines through :class:`nlpzoo.scraping.ItemSink`
+- Items are appended to ``output_path`` as JSON Lines through :class:`nlpzoo.data.scraping.ItemSink`
   (fields ``url``, ``text``, optional ``title``, ``date``, ``score``), which also resumes an
   earlier output and removes duplicates; ``zoo run --data`` reads the file as it is.
 - The returned stats are the sink's: ``pages_fetched``, ``items_kept``, ``duplicates`` and ``errors`` (a dict of
@@ -21,7 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from ..plugin_api import Change, dropping_keywords
+from ..machinery.plugin_api import Change, dropping_keywords
 from .base import Kind
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Sequence
 
-from ..plugin_api import Change, dropping_keywords
+from ..machinery.plugin_api import Change, dropping_keywords
 from .base import DataOptions, FitSettings, TrainableKind, log_info
 
 
@@ -39,10 +39,10 @@ class TargetedTexts:
 def evaluation_data(run_dir: Path, record: dict, data, zoo, text_col=None, score_col=None, fmt=None):
     """(texts, raw scores, file rows, where they came from, score column) to evaluate a saved run on:
     ``data`` (columns defaulting to the run's), or the run's own test split when ``data`` is None."""
-    from ..data import load_dataset
-    from ..datasets import resolve, sha256_of
-    from ..errors import DataError
-    from ..split import read_split
+    from ..data.tables import load_dataset
+    from ..data.datasets import resolve, sha256_of
+    from ..foundations.errors import DataError
+    from ..data.split import read_split
 
     source = record["data"]
     if data is None:
@@ -131,10 +131,10 @@ class SupervisedKind(TrainableKind):
         return np.asarray(getattr(model, self.output_method)(list(texts)), dtype=np.float64)
 
     def prepare(self, options: DataOptions, zoo, log=log_info, progress: bool = False):
-        from ..data import load_dataset
-        from ..datasets import resolve_source, source_info
-        from ..preprocessing import run_chain
-        from ..split import stratified_split
+        from ..data.tables import load_dataset
+        from ..data.datasets import resolve_source, source_info
+        from ..data.preprocessing import run_chain
+        from ..data.split import stratified_split
 
         self.check_options(options)
         source = resolve_source(options, zoo)
@@ -156,7 +156,7 @@ class SupervisedKind(TrainableKind):
         chain on raw texts (a teacher's unlabelled texts arrive as the training texts did)."""
         import dataclasses
 
-        from ..preprocessing import run_chain
+        from ..data.preprocessing import run_chain
 
         def preprocess(texts: list[str]) -> list[str]:
             return run_chain(prepared.options.preprocess, list(texts), prepared.zoo)
@@ -168,7 +168,7 @@ class SupervisedKind(TrainableKind):
         """(outputs, seconds) of ``model`` on ``part``, checked: the shape the kind expects, finite numbers."""
         import numpy as np
 
-        from ..errors import ZooError
+        from ..foundations.errors import ZooError
 
         started = time.perf_counter()
         outputs = self.outputs(model, part.texts)
@@ -202,13 +202,13 @@ class SupervisedKind(TrainableKind):
         return a.shape == b.shape and bool(np.allclose(a, b, atol=1e-4))
 
     def write_artifacts(self, run_dir: Path, metrics: dict, history: dict, title: str) -> None:
-        from ..metrics import plot_learning_curve
+        from ..data.metrics import plot_learning_curve
 
         self.plot(run_dir, metrics, title)
         plot_learning_curve(history.get("epochs", []), run_dir / "learning_curve.png", title, history.get("best_epoch"))
 
     def loaded(self, run_dir: Path, record: dict, model, zoo) -> LoadedModel:
-        from ..preprocessing import build_chain
+        from ..data.preprocessing import build_chain
 
         self.check_loaded(run_dir, record, model)
         return self.loaded_type(self, run_dir, record, model, build_chain(record.get("preprocess"), zoo))

@@ -26,7 +26,7 @@ def bench(*args):
 def two_seed_bench(tmp_path_factory, example_plugin_site):
     import sys
 
-    from nlpzoo import discovery
+    from nlpzoo.machinery import discovery
 
     sys.path.insert(0, str(example_plugin_site))
     discovery.reset()
@@ -229,7 +229,7 @@ def test_the_report_page_states_its_conditions_and_draws_every_section(tmp_path)
     assert "macro-F1 (test) (mean ± std over seeds)" in structure.images and "Spearman (test) (mean ± std over seeds)" in structure.images
     assert sum(alt.startswith("confusion matrix: ") for alt in structure.images) == 4  # 2 classifiers x 2 seeds
     assert "13,14" in page and "70% train / 10% validation / 20% test" in page
-    from nlpzoo.bench_report import model_colours
+    from nlpzoo.workflows.bench_report import model_colours
 
     colours = model_colours({"classifier": [{"classifier": "gru"}, {"classifier": "tfidf-logreg"}],
                              "regressor": [{"regressor": "tfidf-ridge"}, {"regressor": "gru"}]})

@@ -76,7 +76,7 @@ def test_example_plugin_appears_is_selectable_and_can_be_disabled(example_plugin
     info = json.loads(invoke("info", "naive-bayes", "--json").output)  # one component: an object
     assert [p["name"] for p in info["params"]] == ["alpha", "min_freq"]
 
-    from nlpzoo import discovery
+    from nlpzoo.machinery import discovery
     model = discovery.get_zoo().create("classifier", "naive-bayes", alpha="0.5")
     assert model.alpha == 0.5
 

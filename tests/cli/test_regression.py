@@ -101,7 +101,7 @@ def test_bad_regression_data_is_one_clear_error(tmp_path, content, args, message
 
 
 def test_the_split_keeps_every_score_range_in_each_part():
-    from nlpzoo.discovery import get_zoo
+    from nlpzoo.machinery.discovery import get_zoo
     from nlpzoo.kinds import DataOptions, get_kind
     from nlpzoo.kinds.regressor import stratification_bins
 

@@ -175,7 +175,7 @@ def test_a_later_plugin_named_bigru_leaves_existing_runs_listing_and_bench_worki
     rows = {s["classifier"]: s for s in json.loads(result.output)["summary"]}
     assert rows["bigru"]["error"].startswith("LookupError: skipped: The classifier name 'bigru' is registered twice")
     assert rows["tfidf-logreg"]["error"] is None
-    from nlpzoo.discovery import get_zoo
+    from nlpzoo.machinery.discovery import get_zoo
 
     everything = select_components(get_zoo(), "classifier", "all")  # what the default `zoo bench` runs
     assert [why for name, _, why in everything if name == "bigru"][0].startswith("skipped:")

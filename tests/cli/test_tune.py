@@ -13,7 +13,7 @@ import optuna
 import pytest
 
 from tests.conftest import run_zoo
-from tests.core.test_tuning import SCRIPTED
+from tests.core.workflows.test_tuning import SCRIPTED
 
 
 @pytest.fixture

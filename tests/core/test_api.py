@@ -50,9 +50,9 @@ def test_a_run_predicts_evaluates_and_loads_as_latest(tmp_path, monkeypatch):
 def test_data_may_be_a_dataframe_or_texts_and_scores(tmp_path):
     import pandas as pd
 
-    from nlpzoo.data import load_dataset
-    from nlpzoo.datasets import resolve
-    from nlpzoo.discovery import get_zoo
+    from nlpzoo.data.tables import load_dataset
+    from nlpzoo.data.datasets import resolve
+    from nlpzoo.machinery.discovery import get_zoo
 
     demo = load_dataset(resolve(None, get_zoo().registry).path)
     frame = pd.DataFrame({"review": demo.texts, "stars": [float(s) for s in demo.scores]})

@@ -71,10 +71,10 @@ def test_every_skeleton_of_zoo_plugin_new_imports_only_the_declared_surface(tmp_
 
 def test_the_check_itself_catches_an_undeclared_import(tmp_path):
     plugin = tmp_path / "p.py"
-    plugin.write_text("from nlpzoo.training import train_module\nfrom nlpzoo import Component, hookimpl\n"
-                      "from nlpzoo import distributed\nimport nlpzoo.runs\n", "utf-8")
-    assert undeclared_imports(plugin, "zoo_p") == ["p.py: from nlpzoo.training import ...", "p.py: nlpzoo.distributed",
-                                                   "p.py: import nlpzoo.runs"]
+    plugin.write_text("from nlpzoo.neural.training import train_module\nfrom nlpzoo import Component, hookimpl\n"
+                      "from nlpzoo import distributed\nimport nlpzoo.workflows.runs\n", "utf-8")
+    assert undeclared_imports(plugin, "zoo_p") == ["p.py: from nlpzoo.neural.training import ...", "p.py: nlpzoo.distributed",
+                                                   "p.py: import nlpzoo.workflows.runs"]
 
 
 def test_docs_plugins_md_lists_every_declared_name_and_no_other():
@@ -90,9 +90,9 @@ def test_docs_plugins_md_lists_every_declared_name_and_no_other():
 
 
 def test_a_lazy_name_is_always_its_modules_current_value(monkeypatch):
-    """A cached copy went stale: a test patching nlpzoo.scraping.extract was not seen by the scraper's
+    """A cached copy went stale: a test patching nlpzoo.data.scraping.extract was not seen by the scraper's
     `from nlpzoo import extract`, or the patched function outlived the patch."""
-    from nlpzoo import scraping
+    from nlpzoo.data import scraping
 
     original = scraping.extract
     assert nlpzoo.extract is original

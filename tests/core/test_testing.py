@@ -145,7 +145,7 @@ def test_padding_that_leaks_into_a_neural_module_is_caught():
     from torch import nn
 
     from nlpzoo.neural import NeuralTextClassifier
-    from nlpzoo.neural_params import NEURAL_PARAMS
+    from nlpzoo.neural.params import NEURAL_PARAMS
 
     class MeanOverPadding(nn.Module):
         def __init__(self, vocab_size, n_classes, params):
@@ -241,7 +241,7 @@ class FollowsEverything:
     """Fetches every link it sees, whatever its host: what allowed_domains exists to stop."""
 
     def scrape(self, site, output_path, log=print):
-        from nlpzoo.scraping import ItemSink, extract
+        from nlpzoo.data.scraping import ItemSink, extract
 
         sink = ItemSink(output_path)
         queue, seen = list(site.start_urls), set()

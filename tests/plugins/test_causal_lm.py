@@ -13,9 +13,9 @@ from click.testing import CliRunner
 
 from nlpzoo.kinds import FitSettings
 from nlpzoo.cli import main
-from nlpzoo.data import load_texts
-from nlpzoo.datasets import resolve
-from nlpzoo.discovery import get_zoo
+from nlpzoo.data.tables import load_texts
+from nlpzoo.data.datasets import resolve
+from nlpzoo.machinery.discovery import get_zoo
 from tests.conftest import ROOT
 
 TINY = {"n_layer": 2, "n_head": 2, "n_embd": 64, "vocab_size": 600, "block_size": 32, "batch_size": 8, "lr": 3e-3}
@@ -138,7 +138,7 @@ def test_seeded_generation_is_reproducible(scratch_run):
 
 
 def test_streamed_text_equals_the_returned_text(scratch_run):
-    from nlpzoo.runs import load_run
+    from nlpzoo.workflows.runs import load_run
 
     generator = load_run(scratch_run[0], get_zoo())
     pieces = []
@@ -148,7 +148,7 @@ def test_streamed_text_equals_the_returned_text(scratch_run):
 
 def test_streamer_never_splits_an_arabic_letter(scratch_run):
     from nlpzoo.plugins.causal_lm_model import WholeCharacterStreamer
-    from nlpzoo.runs import load_run
+    from nlpzoo.workflows.runs import load_run
 
     generator = load_run(scratch_run[0], get_zoo())
     text = "زرت المطعم الجديد، والطعام لذيذ جداً"
@@ -236,7 +236,7 @@ def test_a_damaged_model_config_is_a_clear_error(scratch_run, tmp_path):
 def test_min_new_tokens_keeps_the_text_from_ending_at_once(scratch_run):
     args = ["generate", str(scratch_run[0]), "--prompt", "الطعام", "--greedy", "--max-new-tokens", "8", "--json"]
     forced = json.loads(CliRunner().invoke(main, [*args, "--min-new-tokens", "8"]).output)["generations"][0]
-    generator = __import__("nlpzoo.runs", fromlist=["load_run"]).load_run(scratch_run[0], get_zoo())
+    generator = __import__("nlpzoo.workflows.runs", fromlist=["load_run"]).load_run(scratch_run[0], get_zoo())
     tokens = generator.tokenizer(forced, add_special_tokens=False)["input_ids"]
     assert forced.strip() and len(tokens) >= 4  # 8 new tokens, some of them byte pieces of one letter
 

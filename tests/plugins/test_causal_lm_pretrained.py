@@ -12,9 +12,9 @@ import torch
 from click.testing import CliRunner
 
 from nlpzoo.cli import main
-from nlpzoo.data import load_texts
-from nlpzoo.datasets import resolve
-from nlpzoo.discovery import get_zoo
+from nlpzoo.data.tables import load_texts
+from nlpzoo.data.datasets import resolve
+from nlpzoo.machinery.discovery import get_zoo
 
 FAST = ["--param", "epochs=1", "--param", "block_size=32", "--param", "batch_size=8", "--eval-texts", "2",
         "--no-progress", "--json"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlpzoo.discovery import list_components
+from nlpzoo.machinery.discovery import list_components
 from nlpzoo.testing import check_classifier, check_generator, check_preprocessor, check_regressor, check_scraper
 from tests.helpers import TINY, save_tiny_bert
 from tests.plugins.test_preprocessors import write_tiny_stanza_model_dir
@@ -72,7 +72,7 @@ EXAMPLE = [("classifier", "naive-bayes"), ("classifier", "text-cnn"), ("preproce
 
 @pytest.mark.parametrize("kind, name", EXAMPLE, ids=[n for _, n in EXAMPLE])
 def test_example_distribution_follows_the_contracts(example_plugin, kind, name):
-    from nlpzoo.discovery import get_zoo
+    from nlpzoo.machinery.discovery import get_zoo
 
     component = get_zoo().get(kind, name)
     assert component.distribution == "zoo-plugin-example"

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 import nlpzoo
 from nlpzoo.cli import main
-from nlpzoo.data import load_dataset
-from nlpzoo.datasets import resolve
-from nlpzoo.discovery import get_zoo
+from nlpzoo.data.tables import load_dataset
+from nlpzoo.data.datasets import resolve
+from nlpzoo.machinery.discovery import get_zoo
 from nlpzoo.kinds import FitSettings
 from nlpzoo.testing import tiny_classification_data
 from tests.helpers import save_tiny_bert

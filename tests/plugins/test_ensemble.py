@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import nlpzoo
-from nlpzoo.errors import ZooError
+from nlpzoo.foundations.errors import ZooError
 from nlpzoo.kinds import FitSettings
 from nlpzoo.testing import tiny_classification_data
 from tests.conftest import run_zoo
@@ -134,7 +134,7 @@ def test_an_ensemble_member_that_is_itself_an_ensemble_is_one_clear_error(tmp_pa
     registry.write_text('[classifiers.loop]\nbase = "ensemble"\nmembers = "loop,tfidf-logreg"\n\n'
                         '[classifiers.ensemble-of-two]\nbase = "ensemble"\nmembers = "tfidf-logreg,tfidf-logreg"\n')
     monkeypatch.setenv("ZOO_REGISTRY", str(registry))
-    from nlpzoo.discovery import reset
+    from nlpzoo.machinery.discovery import reset
 
     reset()
     with pytest.raises(ZooError, match="cannot be a member"):

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from nlpzoo.plugin_api import PluginContractError
+from nlpzoo.machinery.plugin_api import PluginContractError
 from nlpzoo.testing import ContractError, check_classifier, check_generator, check_preprocessor
 from tests.conftest import PLUGIN_0_1, run_zoo
 

@@ -7,10 +7,10 @@ import pytest
 from click.testing import CliRunner
 
 from nlpzoo.cli import main
-from nlpzoo.data import load_dataset
-from nlpzoo.discovery import get_zoo
-from nlpzoo.errors import UnknownComponentError, ZooError
-from nlpzoo.preprocessing import build_chain
+from nlpzoo.data.tables import load_dataset
+from nlpzoo.machinery.discovery import get_zoo
+from nlpzoo.foundations.errors import UnknownComponentError, ZooError
+from nlpzoo.data.preprocessing import build_chain
 
 
 def step(name, **params):

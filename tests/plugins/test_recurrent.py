@@ -6,7 +6,7 @@ from importlib.metadata import entry_points
 
 import pytest
 
-from nlpzoo.discovery import get_zoo
+from nlpzoo.machinery.discovery import get_zoo
 from nlpzoo.plugins.recurrent import VARIANTS
 from tests.helpers import TINY
 

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from nlpzoo.cli import main
-from nlpzoo.data import load_dataset
-from nlpzoo.datasets import resolve
-from nlpzoo.discovery import get_zoo
+from nlpzoo.data.tables import load_dataset
+from nlpzoo.data.datasets import resolve
+from nlpzoo.machinery.discovery import get_zoo
 from tests.helpers import save_tiny_bert
 
 QUICK = ["--param", "epochs=1", "--param", "batch_size=16", "--no-progress"]

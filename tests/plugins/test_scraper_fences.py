@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from nlpzoo.discovery import get_zoo
-from nlpzoo.scraping import load_site
+from nlpzoo.machinery.discovery import get_zoo
+from nlpzoo.data.scraping import load_site
 
 SCRAPERS = ["beautifulsoup", "scrapy"]
 PAGE = '<html><body><div class="review-body"><p>{}</p></div></body></html>'

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from nlpzoo.cli import main
-from nlpzoo.discovery import get_zoo
-from nlpzoo.scraping import SiteError, load_site, relevance_score
+from nlpzoo.machinery.discovery import get_zoo
+from nlpzoo.data.scraping import SiteError, load_site, relevance_score
 from tests.plugins.site_server import review, start_site, site_file
 
 SCRAPERS = ["beautifulsoup", "scrapy"]
@@ -102,7 +102,7 @@ def test_resume_skips_fetched_pages_and_never_duplicates(served, tmp_path):
 
 
 def test_ctrl_c_loses_nothing_already_written(site, tmp_path, monkeypatch):
-    from nlpzoo import scraping
+    from nlpzoo.data import scraping
 
     _, site_path = site
     output = tmp_path / "interrupted.jsonl"
