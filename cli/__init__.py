@@ -11,7 +11,7 @@ import sys
 import click
 
 from nlpzoo import __version__
-from nlpzoo.foundations.errors import PluginError, ZooError
+from nlpzoo import PluginError, ZooError
 
 
 class ZooGroup(click.Group):
@@ -95,7 +95,7 @@ def _show_messages() -> None:
 
 
 def zoo_from(ctx):
-    from nlpzoo.machinery.discovery import get_zoo
+    from nlpzoo import get_zoo
 
     return get_zoo(ctx.obj.get("registry") if ctx.obj else None)
 

@@ -15,9 +15,9 @@ from .run import data_options
 
 def kind_selection_options(function):
     """--classifiers NAMES, --generators NAMES, ...: one option per trainable kind."""
-    from nlpzoo.kinds import all_kinds
+    from nlpzoo import api
 
-    for kind in reversed([k for k in all_kinds().values() if k.trainable]):
+    for kind in reversed(api.trainable_kinds()):
         function = click.option(f"--{kind.plural}", kind.plural, default=kind.bench_default, show_default=True,
                                 metavar="NAMES",
                                 help=f"Comma-separated {kind.name} names, 'all' (presets included) or 'none'.")(function)
@@ -46,14 +46,10 @@ def kind_selection_options(function):
 def bench_command(ctx, data, text_col, score_col, fmt, discretize, preprocess, epochs, params, seeds, jobs,
                   threads, device, eval_texts, out, sort_key, compare_path, as_json, **selections):
     """Train and evaluate components on the same data, split and seeds; print one table per kind."""
-    from nlpzoo import api
-    from nlpzoo.workflows.bench_report import cell, columns_of, compare, write_reports
-    from nlpzoo.machinery.components import parse_param_options
-    from nlpzoo.foundations.errors import ZooError
-    from nlpzoo.kinds import all_kinds
+    from nlpzoo import ZooError, api
 
     zoo = zoo_from(ctx)
-    kinds = [k for k in all_kinds().values() if k.trainable]
+    kinds = api.trainable_kinds()
     wanted = {kind.name: spec.strip() if spec.strip() == "all" else [n.strip() for n in spec.split(",") if n.strip()]
               for kind, spec in ((k, selections[k.plural]) for k in kinds) if spec.strip() != "none"}
     for name, spec in wanted.items():  # unknown names fail now, before the first line is printed
@@ -64,9 +60,7 @@ def bench_command(ctx, data, text_col, score_col, fmt, discretize, preprocess, e
         keys = {c.key for kind in kinds for c in kind.columns}
         if sort_key not in keys:
             raise click.BadParameter(f"{sort_key!r}; choose one of {', '.join(sorted(keys))}.", param_hint="--sort")
-    from nlpzoo.kinds.base import parse_seeds
-
-    seed_list = parse_seeds(seeds, "--seeds")
+    seed_list = api.parse_seeds(seeds, "--seeds")
     out = Path(out or Path("bench-out") / datetime.now().strftime("%Y%m%d-%H%M%S"))
     threads = threads or max(1, (os.cpu_count() or 1) // max(1, jobs))
     sizes = {n: len(zoo.names(n)) if spec == "all" else len(spec) for n, spec in wanted.items()}
@@ -87,38 +81,27 @@ def bench_command(ctx, data, text_col, score_col, fmt, discretize, preprocess, e
             progress.update(task, now=f"training {names}" + (" ..." if len(jobs) > 1 else ""))
 
         def finished(row):
-            kind = all_kinds()[row["kind"]]
+            kind = api.get_kind(row["kind"])
             status = f"FAILED ({row['error']})" if row.get("error") else \
-                f"{kind.columns[0].title} {cell(row, kind.primary_metric, kind.name)}"
+                f"{kind.columns[0].title} {api.bench_cell(row, kind.primary_metric, kind.name)}"
             progress.update(task, advance=1, last=f"| last: {row[kind.name]} seed {row['seed']}: {status}")
 
         result = api.bench(wanted, data, text_col=text_col, score_col=score_col, fmt=fmt, discretize=discretize,
                            preprocess="default" if preprocess is None else preprocess, epochs=epochs,
-                           params=parse_param_options(params), seeds=seed_list, jobs=jobs, threads=threads,
+                           params=api.parse_params(params), seeds=seed_list, jobs=jobs, threads=threads,
                            device=device, eval_texts=eval_texts, out=out, sort=sort_key,
-                           registry=ctx.obj.get("registry"), on_row=finished, on_start=started)
-    rows, summaries, interrupted = result.rows, result.summaries, result.interrupted
-    changes = compare(summaries, Path(compare_path)) if compare_path else None
-    if changes:
-        write_reports(out, summaries, rows, result.environment, changes)
+                           registry=ctx.obj.get("registry"), on_row=finished, on_start=started,
+                           compare=compare_path)
+    rows, summaries, interrupted, changes = result.rows, result.summaries, result.interrupted, result.changes
     if as_json:
         click.echo(json.dumps({"out": str(out), "summary": summaries.get("classifier", []), "summaries": summaries,
                                "changes": changes or []}, ensure_ascii=False, indent=2))
     else:
         for name, lines in summaries.items():
-            columns = columns_of(name)
-            with_errors = any(line.get("error") for line in lines)
-            print_table([title for _, title in columns] + (["error"] if with_errors else []),
-                        [[cell(line, key, name) for key, _ in columns] + ([line.get("error") or ""] if with_errors else [])
-                         for line in lines],
+            print_table(*result.table(name),
                         title=f"{len(lines)} {get_plural(name, len(lines))}, seeds {','.join(map(str, seed_list))}")
-        for name in dict.fromkeys(c["kind"] for c in changes or []):
-            kind = all_kinds()[name]
-            titles = {c.key: (c.title, c.digits) for c in kind.columns}
-            print_table(["model"] + [titles.get(m, (m, 3))[0] for m in kind.compared],
-                        [[c[name]] + [format_change(c.get(f"{m}_change"), titles.get(m, (m, 3))[1]) for m in kind.compared]
-                         for c in changes if c["kind"] == name],
-                        title=f"{kind.plural}: change since {compare_path}")
+        for name in dict.fromkeys(c["kind"] for c in changes):
+            print_table(*result.change_table(name), title=f"{api.get_kind(name).plural}: change since {compare_path}")
         click.echo(f"Wrote table.md, results.csv, results.json and report.html to {out}")
     if interrupted:
         click.secho(f"Interrupted: {len(rows)} runs finished and were written.", fg="yellow", err=True)
@@ -128,11 +111,7 @@ def bench_command(ctx, data, text_col, score_col, fmt, discretize, preprocess, e
         ctx.exit(1)
 
 
-def format_change(value, digits: int) -> str:
-    return "-" if value is None else f"{value:+.{max(digits, 1)}f}"
-
-
 def get_plural(kind_name: str, count: int) -> str:
-    from nlpzoo.kinds import get_kind
+    from nlpzoo import api
 
-    return kind_name if count == 1 else get_kind(kind_name).plural
+    return kind_name if count == 1 else api.get_kind(kind_name).plural

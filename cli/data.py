@@ -5,9 +5,8 @@ import json
 
 import click
 
-from nlpzoo.foundations.errors import ZooError
 
-from . import main, zoo_from
+from . import main
 from .output import print_table
 
 
@@ -21,15 +20,10 @@ def data_group():
 @click.pass_context
 def data_list(ctx, as_json):
     """Named datasets: where they live, their columns and whether they are on this machine."""
-    from nlpzoo.data.datasets import cached_path
+    from nlpzoo import api
 
-    rows = []
-    for name, entry in sorted(zoo_from(ctx).registry.datasets.items()):
-        local = entry.local_path() if entry.path else cached_path(entry)
-        rows.append({"name": name, "location": entry.path or entry.url, "format": entry.format,
-                     "text_col": entry.text_col, "score_col": entry.score_col, "discretize": entry.discretize,
-                     "available": bool(local and local.exists()), "local_path": str(local) if local else None,
-                     "description": entry.description})
+    rows = [{key: row[key] for key in ("name", "location", "format", "text_col", "score_col", "discretize", "available",
+                                      "local_path", "description")} for row in api.list_datasets(ctx.obj.get("registry") if ctx.obj else None)]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -45,16 +39,17 @@ def data_get(ctx, name):
     """Download a named dataset into the cache (checked against its sha256) and print its path."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
-    from nlpzoo.data.datasets import download, resolve
+    from nlpzoo import api
 
-    entry = zoo_from(ctx).registry.datasets.get(name)
-    if entry is None or not entry.url:
-        click.echo(resolve(name, zoo_from(ctx).registry).path)  # local entries: just check and show
+    entry = next((row for row in api.list_datasets(ctx.obj.get("registry") if ctx.obj else None) if row["name"] == name), None)
+    if entry is None or not entry["url"]:
+        click.echo(api.get_dataset(name, ctx.obj.get("registry") if ctx.obj else None))  # local entries: just check and show
         return
     with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
                   TransferSpeedColumn(), transient=True) as progress:
         task = progress.add_task(f"downloading {name}", total=None)
-        path = download(entry, progress=lambda done, total: progress.update(task, completed=done, total=total or None))
+        path = api.get_dataset(name, ctx.obj.get("registry") if ctx.obj else None,
+                               progress=lambda done, total: progress.update(task, completed=done, total=total or None))
     click.echo(path)
 
 
@@ -65,12 +60,9 @@ def data_get(ctx, name):
 @click.pass_context
 def preprocess_command(ctx, steps, as_json, text):
     """Show each step's output for TEXT, one line per step."""
-    from nlpzoo.data.preprocessing import build_chain, parse_steps
+    from nlpzoo import api
 
-    if not parse_steps(steps):
-        raise ZooError(f"--steps {steps!r} names no step; give one or more, e.g. --steps normalize,tokenize"
-                       " ('zoo list preprocessors' shows them).")
-    shown = build_chain(steps, zoo_from(ctx)).explain(text)
+    shown = api.preview_preprocessing(steps, text, ctx.obj.get("registry") if ctx.obj else None)
     if as_json:
         click.echo(json.dumps([{"step": s, "text": t} for s, t in shown], ensure_ascii=False, indent=2))
         return

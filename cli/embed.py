@@ -6,7 +6,7 @@ import json
 
 import click
 
-from . import main, zoo_from
+from . import main
 
 
 @main.command("embed")
@@ -39,34 +39,14 @@ def embed_command(ctx, sources, text_col, preprocess, out, dim, epochs, min_coun
     zoo run --classifier bigru --data restaurants
         --param embeddings=vectors/ --param embedding_dim=100
     """
-    from pathlib import Path
+    from nlpzoo import api
 
-    from nlpzoo.data.datasets import resolve, sha256_of
-    from nlpzoo.neural.embeddings import read_texts, train_vectors
-    from nlpzoo.foundations.errors import ZooError
-    from nlpzoo.data.preprocessing import parse_steps, run_chain
-
-    if min_n > max_n:
-        raise ZooError(f"--min-n {min_n} is longer than --max-n {max_n}.")
-    zoo = zoo_from(ctx)
-    files = []
-    for source in sources:
-        resolved = resolve(source, zoo.registry)
-        files.append((str(resolved.path), text_col or resolved.text_col, resolved.fmt))
-    texts = []
-    for path, column, fmt in files:
-        texts.extend(read_texts([path], column, fmt))
-    click.echo(f"Read {len(texts):,} texts from {len(files)} file(s); preprocessing with"
-               f" {preprocess or 'none'}...", err=True)
-    texts = run_chain(preprocess, texts, zoo, progress=True)
-    click.echo(f"Training FastText ({dim} dimensions, {epochs} epochs)...", err=True)
-    folder = train_vectors(texts, out, dim=dim, epochs=epochs, min_count=min_count, window=window, min_n=min_n,
-                           max_n=max_n, seed=seed, workers=threads, binary=binary,
-                           info={"preprocess": parse_steps(preprocess),
-                                 "sources": [{"path": p, "sha256": sha256_of(Path(p))} for p, _, _ in files]})
-    info = json.loads((folder / "embed.json").read_text("utf-8"))
+    info = api.embed(list(sources), out, text_col=text_col, preprocess=preprocess, dim=dim, epochs=epochs,
+                     min_count=min_count, window=window, min_n=min_n, max_n=max_n, binary=binary, seed=seed,
+                     threads=threads, registry=ctx.obj.get("registry") if ctx.obj else None, log=lambda message: click.echo(message, err=True))
+    folder = info["out"]
     if as_json:
-        click.echo(json.dumps({"out": str(folder), **info}, ensure_ascii=False))
+        click.echo(json.dumps(info, ensure_ascii=False))
         return
     click.echo(f"Wrote {info['words']:,} word vectors ({dim} dimensions, from {info['tokens']:,} words) and the"
                f" subword n-grams to {folder}.\nUse them with: zoo run --classifier bigru --param"

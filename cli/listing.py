@@ -5,9 +5,7 @@ import json
 
 import click
 
-from nlpzoo import PLUGIN_API
-from nlpzoo.foundations.errors import ZooError
-from nlpzoo.kinds import kind_names
+from nlpzoo import PLUGIN_API, ZooError, kind_names
 
 from . import main, zoo_from
 from .output import print_table
@@ -54,17 +52,16 @@ def list_command(ctx, kind, pattern, where, as_json):
 @click.pass_context
 def info_command(ctx, name, as_json):
     """Parameters, defaults, types and origin of a component."""
-    from nlpzoo.api import describe
-    from nlpzoo.foundations.errors import UnknownComponentError
+    from nlpzoo import api
 
     zoo = zoo_from(ctx)
     found = zoo.find(name)
     if not found:
-        raise UnknownComponentError("component", name, [c.name for c in zoo.list()])
+        api.info(name, ctx.obj.get("registry") if ctx.obj else None)  # the unknown-name error, with close names
     entries = []
     for c in found:
         row = _component_row(c)
-        row["params"] = describe(c)["params"]
+        row["params"] = api.describe(c)["params"]
         row["conflict"] = len(zoo.find(name)) > 1 and sum(x.kind == c.kind for x in found) > 1
         entries.append(row)
     if as_json:  # one component: an object; a name several kinds share: a list of them
@@ -98,25 +95,6 @@ def _allowed(param: dict) -> str:
     return f">= {low:g}" if low is not None else f"<= {high:g}" if high is not None else ""
 
 
-def check_components(zoo) -> list[dict]:
-    """Every plugin component's declaration checked, its factory imported and its methods checked against
-    its kind's contract (``zoo plugins --check``)."""
-    from nlpzoo.machinery.plugin_api import check_component
-
-    rows = []
-    for component in zoo.list():
-        if component.plugin == "registry":
-            continue
-        try:
-            problems = check_component(component)
-            problem = problems[0] if problems else None
-        except Exception as error:  # noqa: BLE001 - any failure is the row's result
-            problem = f"{type(error).__name__}: {(str(error).splitlines() or [''])[0]}"
-        rows.append({"component": component.name, "kind": component.kind, "plugin": component.plugin,
-                     "distribution": component.distribution, "ok": problem is None, "error": problem})
-    return rows
-
-
 @main.command("plugins")
 @click.option("--check", is_flag=True, help="Also import every component's factory and check its declaration and methods against its kind's contract.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
@@ -125,7 +103,9 @@ def plugins_command(ctx, check, as_json):
     """Installed plugins: distribution, version, status and load errors."""
     if check:
         zoo = zoo_from(ctx)
-        rows = check_components(zoo)
+        from nlpzoo import api
+
+        rows = api.check_plugins(ctx.obj.get("registry") if ctx.obj else None)
         failed = [p for p in zoo.plugins if p.error] + [r for r in rows if not r["ok"]]
         if as_json:
             click.echo(json.dumps({"components": rows, "plugin_errors": [

@@ -43,9 +43,9 @@ def print_metrics(kind, metrics: dict, title: str) -> None:
 
 def trainable_kind_options(function):
     """--classifier NAME, --generator NAME, ...: one option per trainable kind."""
-    from nlpzoo.kinds import all_kinds
+    from nlpzoo import api
 
-    for kind in reversed([k for k in all_kinds().values() if k.trainable]):
+    for kind in reversed(api.trainable_kinds()):
         function = click.option(f"--{kind.name}", kind.name, metavar="NAME",
                                 help=f"Train a {kind.name} (zoo list {kind.plural}).")(function)
     return function
@@ -79,8 +79,8 @@ def run_command(ctx, model_id, base, data, text_col, score_col, fmt, discretize,
                 test_fraction, validation_fraction, eval_texts, out, device, threads, resume, progress, nproc, as_json,
                 **names):
     """Train and evaluate a component: zoo run --classifier bigru, zoo run --generator gpt2 ..."""
+    from nlpzoo import api
     from nlpzoo.neural import distributed
-    from nlpzoo.machinery.components import parse_param_options
 
     chosen = {kind: name for kind, name in names.items() if name}
     if nproc > 1:
@@ -95,7 +95,7 @@ def run_command(ctx, model_id, base, data, text_col, score_col, fmt, discretize,
         progress, as_json = False, True  # rank 0 alone talks to the user
     zoo = zoo_from(ctx)
     log = (lambda message: click.echo(message, err=True)) if not as_json else (lambda message: None)
-    overrides = parse_param_options(params)
+    overrides = api.parse_params(params)
     if base:
         log("Warning: --base is deprecated; use --model (or --param model=...).")
     if model_id or base:
@@ -132,13 +132,11 @@ def _run(ctx, zoo, log, chosen, overrides, data, text_col, score_col, fmt, discr
     """zoo run is nlpzoo.train with the command line's options: the same engine, the same run folder."""
     from nlpzoo import api
     from nlpzoo.neural import distributed
-    from nlpzoo.kinds import get_kind
-    from nlpzoo.workflows.runs import read_record
 
     if len(chosen) > 1:
         raise click.UsageError(f"Name one model to train, not {len(chosen)}: " + ", ".join(f"--{k} {v}" for k, v in chosen.items()))
     if resume:
-        kind_name = read_record(resume, require_complete=False).get("kind", "classifier")
+        kind_name = api.run_record(resume, complete=False).get("kind", "classifier")
         if chosen and list(chosen) != [kind_name]:
             raise click.UsageError(f"{resume} is a {kind_name} run; --resume continues it as it is: leave out"
                                    " --" + " --".join(f"{k} {v}" for k, v in chosen.items()) + ".")
@@ -158,7 +156,7 @@ def _run(ctx, zoo, log, chosen, overrides, data, text_col, score_col, fmt, discr
                     registry=ctx.obj.get("registry") if ctx.obj else None, log=log)
     if not distributed.is_main():
         return
-    kind, metrics = get_kind(run.kind), run.metrics
+    kind, metrics = api.get_kind(run.kind), run.metrics
     if as_json:
         click.echo(json.dumps({"run_dir": str(run.dir), **{k: v for k, v in metrics.items()
                                                            if k not in ("rank_rows", "rank_blocks", "test_points")}},
@@ -177,17 +175,14 @@ def _run(ctx, zoo, log, chosen, overrides, data, text_col, score_col, fmt, discr
 
 
 def _load_for(ctx, run_dir: str, needs: str, command: str, device: str = "cpu"):
-    """A saved run that can do ``needs`` (predict, generate, evaluate), or a clear error."""
-    from nlpzoo.foundations.errors import ZooError
-    from nlpzoo.workflows.runs import load_run, read_record, resolve_run_dir
+    """A saved run (an ``nlpzoo.Run``) whose model can do ``needs`` (predict, generate, evaluate), or a clear error."""
+    from nlpzoo import ZooError, api
 
-    run_dir = resolve_run_dir(run_dir)
-    record = read_record(run_dir)
-    loaded = load_run(run_dir, zoo_from(ctx), device=device)
-    if not hasattr(loaded, needs):
-        raise ZooError(f"{run_dir} holds a {record.get('kind')} run; 'zoo {command}' needs a run that can {needs}"
+    run = api.load(run_dir, device=device, registry=ctx.obj.get("registry") if ctx.obj else None)
+    if not hasattr(run.loaded, needs):
+        raise ZooError(f"{run.dir} holds a {run.kind} run; 'zoo {command}' needs a run that can {needs}"
                        " (zoo predict/evaluate: classifiers, zoo generate: generators).")
-    return loaded
+    return run
 
 
 @main.command("generate")
@@ -209,16 +204,15 @@ def _load_for(ctx, run_dir: str, needs: str, command: str, device: str = "cpu"):
 def generate_command(ctx, run_dir, prompt, max_new_tokens, min_new_tokens, temperature, top_k, top_p,
                      repetition_penalty, num_return_sequences, seed, greedy, device, as_json):
     """Continue a prompt with a trained generator: zoo generate RUN_DIR --prompt "..."."""
-
-    from nlpzoo.kinds.generator import check_sampling
+    from nlpzoo import check_sampling
 
     check_sampling(max_new_tokens, temperature, top_k, top_p, repetition_penalty, num_return_sequences)
-    generator = _load_for(ctx, run_dir, "generate", "generate", device=device)
+    generator = _load_for(ctx, run_dir, "generate", "generate", device=device).loaded
     extra = {}
     if min_new_tokens:
         import inspect
 
-        from nlpzoo.foundations.errors import ZooError
+        from nlpzoo import ZooError
 
         if "min_new_tokens" not in inspect.signature(generator.generate).parameters:
             raise ZooError("--min-new-tokens: this run's generator has no such option; leave it out.")
@@ -261,21 +255,22 @@ def generate_command(ctx, run_dir, prompt, max_new_tokens, min_new_tokens, tempe
 def predict_command(ctx, run_dir, texts, input_path, text_col, output_path, device, as_json):
     """Label texts with a saved run: zoo predict RUN_DIR "النص"."""
     if output_path and input_path and Path(output_path).resolve() == Path(input_path).resolve():
-        from nlpzoo.foundations.errors import ZooError
+        from nlpzoo import ZooError
 
         raise ZooError(f"--output {output_path} is the input file; predictions would replace the texts."
                        " Write them to another file, e.g. --output predictions.jsonl.")
-    from nlpzoo.data.tables import read_inputs
+    from nlpzoo import api
 
-    texts = list(texts) + (read_inputs(input_path, text_col) if input_path else [])
+    texts = list(texts) + (api.read_inputs(input_path, text_col) if input_path else [])
     if not texts:
         raise click.UsageError("Give texts as arguments or --input FILE.")
     run = _load_for(ctx, run_dir, "predict", "predict", device=device)
-    results = run.predict(texts)
+    results = run.loaded.predict(texts)
     if output_path:
-        from nlpzoo.foundations.atomic import write_text
+        from nlpzoo import atomic_path
 
-        write_text(output_path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results))
+        with atomic_path(output_path) as temporary:
+            temporary.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results), "utf-8")
         click.echo(f"Wrote {len(results)} predictions to {output_path}", err=True)
     elif as_json:
         for r in results:
@@ -300,16 +295,13 @@ def prediction_table(results: list[dict]) -> tuple[list[str], list[list[str]]]:
 @click.pass_context
 def evaluate_command(ctx, run_dir, data, text_col, score_col, fmt, as_json):
     """Score a saved run on new data (default: its own test split)."""
-    from nlpzoo.workflows.runs import read_record
-    from nlpzoo.kinds import get_kind
+    from nlpzoo import api
 
     run = _load_for(ctx, run_dir, "evaluate", "evaluate")
-    metrics = run.evaluate(data, zoo_from(ctx), text_col, score_col, fmt)
+    metrics = run.evaluate(data, text_col, score_col, fmt)
     if as_json:
         click.echo(json.dumps(metrics, ensure_ascii=False, indent=2))
     else:
-        from nlpzoo.workflows.runs import resolve_run_dir
-
-        record = read_record(resolve_run_dir(run_dir))
-        print_metrics(get_kind(record["kind"]), metrics,
+        record = run.record
+        print_metrics(api.get_kind(record["kind"]), metrics,
                       f"{record['component']['name']} on {metrics['data']} ({metrics['support']} texts)")

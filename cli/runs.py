@@ -11,31 +11,9 @@ from .output import print_table
 
 
 def collect(root: Path) -> list[dict]:
-    """One row per folder under ``root`` that holds a run record (complete, unfinished or failed)."""
-    from nlpzoo.foundations.errors import RunDirError
-    from nlpzoo.kinds import get_kind
-    from nlpzoo.workflows.runs import read_record
+    from nlpzoo import api
 
-    rows = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
-        try:
-            record = read_record(folder, require_complete=False)
-        except RunDirError:
-            continue
-        kind = get_kind(record.get("kind", "classifier"))
-        metrics = {}
-        if (folder / "metrics.json").is_file():
-            try:
-                metrics = json.loads((folder / "metrics.json").read_text("utf-8"))
-            except (OSError, json.JSONDecodeError):
-                metrics = {}
-        data = record.get("data") or {}
-        rows.append({"run": str(folder), "kind": kind.name, "component": record["component"]["name"],
-                     "data": data.get("name") or Path(str(data.get("path", "?"))).name,
-                     "metric": kind.primary_metric, "value": metrics.get(kind.primary_metric),
-                     "status": record.get("status"), "created": record.get("created", ""),
-                     "error": record.get("error")})
-    return rows
+    return api.list_runs(root)
 
 
 @main.group("runs", invoke_without_command=True)
@@ -74,35 +52,18 @@ def runs_group(ctx, root, sort_key, as_json):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def compare_command(run_dirs, as_json):
     """Metrics and parameters of runs side by side: zoo runs compare RUN_A RUN_B [...]."""
-    from nlpzoo.foundations.errors import ZooError
-    from nlpzoo.kinds import get_kind
-    from nlpzoo.kinds.base import format_value
-    from nlpzoo.workflows.runs import read_record, resolve_run_dir
+    from nlpzoo import api
 
-    if len(run_dirs) < 2:
-        raise ZooError("Give two or more run folders to compare, e.g. zoo runs compare runs/A runs/B.")
-    runs = []
-    for name in run_dirs:
-        folder = resolve_run_dir(name)
-        record = read_record(folder)
-        runs.append((folder, record, json.loads((folder / "metrics.json").read_text("utf-8"))))
-    kinds = {record.get("kind", "classifier") for _, record, _ in runs}
-    if len(kinds) > 1:
-        raise ZooError(f"These runs are of different kinds ({', '.join(sorted(kinds))}); compare runs of one kind.")
-    kind = get_kind(kinds.pop())
-    params = sorted({k for _, record, _ in runs for k in record.get("params", {})})
-    differing = [k for k in params if len({json.dumps(r.get("params", {}).get(k)) for _, r, _ in runs}) > 1]
+    compared = api.compare_runs(list(run_dirs))
+    kind, runs = api.get_kind(compared["kind"]), compared["runs"]
     if as_json:
-        click.echo(json.dumps([{"run": str(f), "component": r["component"]["name"], "metrics":
-                                {c.key: m.get(c.key) for c in kind.columns}, "params": r.get("params", {})}
-                               for f, r, m in runs], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([{key: r[key] for key in ("run", "component", "metrics", "params")} for r in runs],
+                              ensure_ascii=False, indent=2))
         return
-    header = ["", *[f"{f.name} ({r['component']['name']})" for f, r, _ in runs]]
-    shown = lambda key, value: value / 1e6 if key == "model_size_bytes" and value is not None else value
-    rows = [[c.title, *[format_value(shown(c.key, m.get(c.key)), c.digits) for _, _, m in runs]] for c in kind.columns]
-    rows += [[f"param {k}", *[str(r.get("params", {}).get(k, "-")) for _, r, _ in runs]] for k in differing]
-    rows += [["data", *[Path(str(r.get("data", {}).get("path", "?"))).name for _, r, _ in runs]],
-             ["preprocess", *[",".join(r.get("preprocess") or []) or "none" for _, r, _ in runs]]]
+    header = ["", *[f"{Path(r['run']).name} ({r['component']})" for r in runs]]
+    rows = [[c.title, *[c.format(r["metrics"].get(c.key)) for r in runs]] for c in kind.columns]
+    rows += [[f"param {k}", *[str(r["params"].get(k, "-")) for r in runs]] for k in compared["differing"]]
+    rows += [["data", *[r["data"] for r in runs]], ["preprocess", *[",".join(r["preprocess"]) or "none" for r in runs]]]
     print_table(header, rows, title=f"{len(runs)} {kind.plural}; parameters shown where they differ")
 
 

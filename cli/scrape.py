@@ -5,7 +5,7 @@ import json
 
 import click
 
-from . import main, zoo_from
+from . import main
 from .output import print_table
 
 
@@ -18,14 +18,9 @@ from .output import print_table
 @click.pass_context
 def scrape_command(ctx, scraper, site_path, output, as_json):
     """Scrape a site: zoo scrape --scraper scrapy --site site.toml -o data.jsonl."""
-    from pathlib import Path
+    from nlpzoo import api
 
-    from nlpzoo.data.scraping import load_site, read_scrape_output
-
-    site = load_site(site_path)
-    if Path(output).exists():  # checked here, before any scraper (or its child process) opens it
-        read_scrape_output(output)
-    stats = zoo_from(ctx).create("scraper", scraper).scrape(site, output)
+    stats = api.scrape(site_path, output, scraper, ctx.obj.get("registry") if ctx.obj else None)
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
         return

@@ -58,22 +58,18 @@ def tune_command(ctx, data, text_col, score_col, fmt, discretize, trials, timeou
     split; the best is retrained and tested once; its preset is written to tune-out/STUDY/tuned.toml.
     Ctrl-C stops after the running trial (twice: at once); the same command continues the study.
     """
-    from nlpzoo import api
-    from nlpzoo.machinery.components import parse_param_options
-    from nlpzoo.foundations.errors import ZooError
+    from nlpzoo import ZooError, api
 
     chosen = {kind: name for kind, name in names.items() if name}
     if len(chosen) != 1:
         raise ZooError("Name one component to tune, e.g. zoo tune --classifier bigru (zoo list classifiers).")
     (kind, model), = chosen.items()
-    from nlpzoo.kinds.base import parse_seeds
-
-    seed_list = parse_seeds(seeds, "--seeds") if seeds is not None else None
+    seed_list = api.parse_seeds(seeds, "--seeds") if seeds is not None else None
     zoo_from(ctx)  # a broken registry fails here, before the data is read
     log = (lambda message: click.echo(message, err=True)) if not as_json else (lambda message: None)
     table = TrialTable(enabled=not as_json)
     result = api.tune(model, data, kind=kind, trials=trials, timeout=timeout, space=space_file,
-                      preprocess=list(chains), params=parse_param_options(params), seed=seed, seeds=seed_list,
+                      preprocess=list(chains), params=api.parse_params(params), seed=seed, seeds=seed_list,
                       pruner=pruner, jobs=jobs, threads=threads, study=study_name, storage=storage, out=out,
                       device=device, text_col=text_col, score_col=score_col, fmt=fmt, discretize=discretize,
                       test_fraction=test_fraction, validation_fraction=validation_fraction,

@@ -17,13 +17,9 @@ from .machinery.components import Check, Component, Param, Search, with_defaults
 from .machinery.discovery import Zoo, create, get_zoo, list_components
 from .foundations.errors import PluginError, ZooError
 from .machinery.hookspecs import hookimpl
+from .foundations.versions import PLUGIN_API, __version__
 from .kinds import DataOptions, FitSettings, kind_names
 
-__version__ = "0.2.0"
-# The plugin API this release implements. A plugin may declare the one it was written for as a module
-# attribute of its entry point, ``NLPZOO_PLUGIN_API = 2``: a newer one than this is refused at load
-# with the upgrade to make; an older one is loaded with its deprecated names and adapted methods.
-PLUGIN_API = 2
 KINDS = kind_names()
 
 # name -> the internal module that defines it, imported when the name is first used.

@@ -1,6 +1,7 @@
 """Comparing models: ``nlpzoo.bench`` (one table across models) and ``nlpzoo.tune`` (an Optuna study)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -9,7 +10,7 @@ from ..kinds import DataOptions, get_kind
 from ..kinds.base import log_info
 from .inputs import DataLike, materialize
 from .results import BenchResult
-from .training import trainable_kinds
+from .catalog import trainable_kinds
 from ..workflows.tuning import TuneResult
 
 
@@ -19,18 +20,19 @@ def bench(models: str | Sequence[str] | dict = "all", data: DataLike = None, *, 
           params: dict | None = None, seeds: Sequence[int] = (13,), jobs: int = 1, threads: int | None = None,
           device: str = "cpu", eval_texts: int | None = None, out: str | Path | None = None, sort: str | None = None,
           registry: str | None = None, on_row: Callable[[dict], Any] | None = None,
-          on_start: Callable[[list[dict]], Any] | None = None) -> BenchResult:
+          on_start: Callable[[list[dict]], Any] | None = None, compare: str | Path | None = None) -> BenchResult:
     """Train and evaluate ``models`` on the same data, split and seeds, as ``zoo bench`` does.
 
     ``models``: names of ``kind`` (or "all"), or a dict ``{kind: names}`` to bench several kinds.
     ``params`` apply to every model that has them; ``epochs`` is the training budget. Writes
     table.md, results.csv, results.json and report.html to ``out`` (default ``bench-out/<time>``).
+    ``compare``: an earlier results.json; each kind's change since then is in ``result.changes`` and the reports.
     """
     import os
     from datetime import datetime
 
     from ..workflows.benchmarking import environment, job_list, prepare_shared, run_jobs, summarise
-    from ..workflows.bench_report import sort_summary, write_reports
+    from ..workflows.bench_report import compare as compare_with, sort_summary, write_reports
     from ..machinery.discovery import get_zoo
 
     zoo = get_zoo(registry)
@@ -50,6 +52,11 @@ def bench(models: str | Sequence[str] | dict = "all", data: DataLike = None, *, 
     if out.exists() and any(out.iterdir()):
         raise ZooError(f"{out} exists and is not empty: a bench writes its runs and tables there. Choose a new"
                        " folder (or leave out --out for bench-out/<time>).")
+    if compare:  # a broken earlier file is an error now, not after the training
+        try:
+            json.loads(Path(compare).read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise ZooError(f"compare: {compare} is not an earlier bench's results.json ({error}).") from None
     path, text_col, score_col = materialize(data, text_col, score_col)
     options = DataOptions(path, text_col, score_col, fmt, discretize, None,
                           "default" if preprocess == "default" else None if not preprocess
@@ -71,8 +78,9 @@ def bench(models: str | Sequence[str] | dict = "all", data: DataLike = None, *, 
                preprocess=options.preprocess if options.preprocess != "default"
                else "each kind's default (a preset's own chain where it has one)",
                date=datetime.now().isoformat(timespec="seconds"))
-    write_reports(out, summaries, rows, env)
-    return BenchResult(out, rows, summaries, interrupted, env)
+    changes = compare_with(summaries, Path(compare)) if compare else []
+    write_reports(out, summaries, rows, env, changes or None)
+    return BenchResult(out, rows, summaries, interrupted, env, changes)
 
 
 def tune(model: str, data: DataLike = None, *, kind: str = "classifier", trials: int | None = None,

@@ -131,6 +131,29 @@ class BenchResult:
     summaries: dict[str, list[dict]]
     interrupted: bool = False
     environment: dict = field(default_factory=dict)
+    changes: list[dict] = field(default_factory=list)   # with compare=: each model's change since the earlier bench
+
+    def table(self, kind: str | None = None) -> tuple[list[str], list[list[str]]]:
+        """(titles, rows) of ``kind``'s table as ``zoo bench`` prints it: formatted cells (mean ± std over
+        seeds), and an error column when a model failed."""
+        from ..workflows.bench_report import cell, columns_of
+
+        kind = kind or next(iter(self.summaries), "classifier")
+        lines = self.summaries.get(kind, [])
+        columns = columns_of(kind)
+        with_errors = any(line.get("error") for line in lines)
+        return ([title for _, title in columns] + (["error"] if with_errors else []),
+                [[cell(line, key, kind) for key, _ in columns] + ([line.get("error") or ""] if with_errors else [])
+                 for line in lines])
+
+    def change_table(self, kind: str) -> tuple[list[str], list[list[str]]]:
+        """(titles, rows) of ``kind``'s change since the compared bench: one row per model in both."""
+        kind_object = get_kind(kind)
+        titles = {c.key: (c.title, c.digits) for c in kind_object.columns}
+        change = lambda value, digits: "-" if value is None else f"{value:+.{max(digits, 1)}f}"
+        return (["model"] + [titles.get(m, (m, 3))[0] for m in kind_object.compared],
+                [[c[kind]] + [change(c.get(f"{m}_change"), titles.get(m, (m, 3))[1]) for m in kind_object.compared]
+                 for c in self.changes if c["kind"] == kind])
 
     def to_dataframe(self, kind: str | None = None, per_seed: bool = False):
         """The summary of ``kind`` (default: the first benchmarked) as a pandas DataFrame, one row per
@@ -149,3 +172,10 @@ class BenchResult:
     def failed(self) -> list[dict]:
         """The rows of models that failed (not those skipped for an ambiguous name)."""
         return [r for r in self.rows if r.get("error") and not r["error"].startswith("LookupError: skipped")]
+
+
+def bench_cell(row: dict, key: str, kind: str | None = None) -> str:
+    """One bench row's (or summary line's) ``key`` as its table shows it: digits of its column, ± std."""
+    from ..workflows.bench_report import cell
+
+    return cell(row, key, kind)

@@ -8,6 +8,7 @@ from ..foundations.errors import ZooError
 from ..kinds import DataOptions, FitSettings, get_kind
 from ..kinds.base import log_info
 from .inputs import DataLike, materialize
+from .catalog import trainable_kinds
 from .results import Run
 
 
@@ -72,12 +73,6 @@ def train(model: str, data: DataLike = None, *, kind: str = "classifier", text_c
     if not distributed.is_main():
         return result  # the other ranks of a torchrun job have no run folder of their own
     return Run(result.run_dir, registry=registry, interrupted=result.interrupted)
-
-
-def trainable_kinds():
-    from ..kinds import all_kinds
-
-    return [k for k in all_kinds().values() if k.trainable]
 
 
 def load(run_dir: str | Path = "latest", device: str = "cpu", registry: str | None = None) -> Run:

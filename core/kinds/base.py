@@ -153,6 +153,12 @@ class Column:
     digits: int = 3
     higher_is_better: bool = True
 
+    def format(self, value) -> str:
+        """``value`` as this column shows it (sizes in MB, as the title says)."""
+        if self.key == "model_size_bytes" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = value / 1e6
+        return format_value(value, self.digits)
+
 
 @dataclass
 class RunResult:

@@ -107,7 +107,7 @@ def _signature_of(target: Any, name: str) -> inspect.Signature | None:
 def review(target: Any, kind) -> tuple[list[str], dict[str, Change]]:
     """Problems of ``target`` (a class or an instance) against ``kind``'s contract, and the changes that
     adapt the methods that need it."""
-    from .. import __version__
+    from ..foundations.versions import __version__
 
     problems, adapters = [], {}
     changes = getattr(kind, "changes", ())
@@ -130,7 +130,7 @@ def review(target: Any, kind) -> tuple[list[str], dict[str, Change]]:
 
 
 def refusal(component, problems: list[str]) -> str:
-    from .. import __version__
+    from ..foundations.versions import __version__
 
     origin = f"plugin '{component.plugin}' ({component.distribution} {component.version})"
     return (f"{component.kind} '{component.name}' [{origin}] does not fit the {component.kind} contract of"
@@ -184,7 +184,7 @@ def check_component(component) -> list[str]:
 
 def declared_api(module) -> int | None:
     """The plugin API a plugin module says it was written for (``NLPZOO_PLUGIN_API``), checked."""
-    from .. import PLUGIN_API, __version__
+    from ..foundations.versions import PLUGIN_API, __version__
 
     value = getattr(module, "NLPZOO_PLUGIN_API", None)
     if value is None:

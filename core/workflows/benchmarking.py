@@ -19,7 +19,7 @@ import traceback
 from dataclasses import asdict
 from pathlib import Path
 
-from .. import __version__
+from ..foundations.versions import __version__
 from ..kinds import DataOptions, FitSettings, get_kind
 
 _PREPARED: dict = {}

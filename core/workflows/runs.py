@@ -27,7 +27,7 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .. import __version__
+from ..foundations.versions import __version__
 from ..neural import distributed
 from ..foundations.atomic import write_json, write_text
 from ..machinery.components import Component
