@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import logging
 
 import click
 
@@ -82,8 +83,6 @@ def main(ctx, registry, debug):
 
 def _show_messages() -> None:
     """The library speaks through the ``nlpzoo`` logger; the command line shows it on stderr."""
-    import logging
-
     logger = logging.getLogger("nlpzoo")
     if not any(getattr(h, "_zoo_cli", False) for h in logger.handlers):
         handler = logging.StreamHandler(sys.stderr)

@@ -5,6 +5,7 @@ Names and numbers never wrap. A table too wide for the terminal leaves out colum
 help, errors, texts) may wrap, at word boundaries. Titles are printed on a line of their own.
 """
 from __future__ import annotations
+import textwrap
 
 PROSE = {"description", "help", "error", "components / error", "check", "text", "allowed"}
 
@@ -13,8 +14,6 @@ def print_table(columns: list[str], rows: list[list], title: str | None = None, 
                 drop_first: tuple[str, ...] = ()) -> None:
     """Print ``rows`` under ``columns``. When the terminal is too narrow, the columns named in
     ``drop_first`` are left out first, then the rightmost; ``keep`` leading columns always stay."""
-    import textwrap
-
     from rich.cells import cell_len
     from rich.console import Console
     from rich.table import Table

@@ -4,6 +4,9 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+import inspect
+import os
+from datetime import datetime
 
 import click
 
@@ -88,7 +91,6 @@ def run_command(ctx, model_id, base, data, text_col, score_col, fmt, discretize,
         return
     world = distributed.setup(device)
     if world and threads is None:  # share this machine's cores between its ranks
-        import os
 
         threads = max(1, (os.cpu_count() or 1) // int(os.environ.get("LOCAL_WORLD_SIZE", world.size)))
     if world and not world.main:
@@ -110,7 +112,6 @@ def run_command(ctx, model_id, base, data, text_col, score_col, fmt, discretize,
 def _launch_torchrun(ctx, nproc: int, out, name) -> None:
     """zoo run ... --nproc N  ==  torchrun --standalone --nproc-per-node N -m nlpzoo run ... (no --nproc)."""
     import subprocess
-    from datetime import datetime
 
     args = list(sys.argv[1:])
     for index, arg in enumerate(args):
@@ -210,8 +211,6 @@ def generate_command(ctx, run_dir, prompt, max_new_tokens, min_new_tokens, tempe
     generator = _load_for(ctx, run_dir, "generate", "generate", device=device).loaded
     extra = {}
     if min_new_tokens:
-        import inspect
-
         from nlpzoo import ZooError
 
         if "min_new_tokens" not in inspect.signature(generator.generate).parameters:

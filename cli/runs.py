@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+import shutil
 
 import click
 
@@ -72,8 +73,6 @@ def compare_command(run_dirs, as_json):
 @click.pass_context
 def clean_command(ctx, yes):
     """Remove failed and unfinished run folders (after showing them and asking)."""
-    import shutil
-
     root = ctx.obj["runs_root"]
     doomed = [r for r in collect(root) if r["status"] != "complete"]
     if not doomed:

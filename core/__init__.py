@@ -9,6 +9,7 @@ kept for one release with a DeprecationWarning (CHANGELOG.md says what changed).
 Nothing heavy is imported here: most names are looked up in their module on first use, so
 ``zoo list`` starts without torch.
 """
+import importlib
 from .foundations.deprecation import install as _keep_old_module_paths
 
 _keep_old_module_paths()   # nlpzoo.workflows.runs and the other 0.2 paths, for one more release (CHANGELOG.md)
@@ -56,8 +57,6 @@ __all__ = sorted(["KINDS", "PLUGIN_API", "Check", "Component", "DataOptions", "F
 
 def __getattr__(name: str):
     if name in _LAZY:
-        import importlib
-
         # looked up each time, never cached here: nlpzoo.X is always its module's current value
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'nlpzoo' has no attribute {name!r}")

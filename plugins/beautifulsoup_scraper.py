@@ -9,6 +9,12 @@ fetched through the same fence, cap (its first 500 KiB, as RFC 9309 allows) and 
 the fence checks is the URL requests sends: each request is prepared first and its own URL checked.
 """
 from __future__ import annotations
+import socket
+import threading
+import time
+from collections import deque
+from urllib.parse import urljoin
+from urllib.parse import urlparse
 
 from nlpzoo import Component, hookimpl
 
@@ -27,7 +33,6 @@ class SoupScraper:
         """The robots.txt rules of ``url``'s host, fetched once per host through the same fence,
         size cap and deadline as a page (its redirects too); an unreachable one allows everything,
         as browsers and Scrapy do."""
-        from urllib.parse import urlparse
         from urllib.robotparser import RobotFileParser
 
         parsed = urlparse(url)
@@ -59,9 +64,6 @@ class SoupScraper:
         followed by hand inside the fence (and robots.txt, unless this is robots.txt itself); the
         body is read up to ``limit`` bytes (cut there when ``truncate``, else refused) before the
         deadline; 5xx and network errors are retried."""
-        import time
-        from urllib.parse import urljoin
-
         import requests
 
         polite = site.politeness
@@ -120,9 +122,6 @@ class SoupScraper:
         """The body, or None (counted) when it is over ``limit`` bytes (its first ``limit`` bytes
         with ``truncate``) or not complete within the timeout: a timer closes the connection at the
         deadline, which ends a read blocked on it."""
-        import threading
-        import time
-
         deadline = time.monotonic() + polite.timeout
         timer = threading.Timer(polite.timeout, SoupScraper._cut_connection, (response,))
         timer.start()
@@ -151,8 +150,6 @@ class SoupScraper:
     @staticmethod
     def _cut_connection(response) -> None:
         """Shut the response's socket down: unlike close(), this wakes a read blocked on it."""
-        import socket
-
         connection = getattr(response.raw, "_connection", None)
         sock = getattr(connection, "sock", None)
         if sock is None:  # urllib3 kept the socket inside the file object
@@ -165,9 +162,6 @@ class SoupScraper:
         response.close()
 
     def scrape(self, site, output_path, log=print) -> dict:
-        import time
-        from collections import deque
-
         from nlpzoo import ItemSink, decode_html, extract, is_html
 
         sink = ItemSink(output_path)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import warnings
 from pathlib import Path
+import json
 
 import torch
 
@@ -303,8 +304,6 @@ class CausalLMGenerator:
         except Exception as error:  # noqa: BLE001 - any failure to read these files means they are damaged
             first = (str(error).splitlines() or [''])[0][:160]
             if adapters.exists():
-                import json
-
                 base = json.loads(adapters.read_text("utf-8")).get("base_model_name_or_path")
                 raise RunDirError(f"{run_dir} holds LoRA adapters for the base model '{base}', which cannot be loaded"
                                   f" here ({type(error).__name__}: {first}). Put the base model back at that path"

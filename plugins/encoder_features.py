@@ -6,6 +6,7 @@ is trained. The run folder holds the linear model (safetensors) and the encoder'
 encoder's own folder (or hub id) is read again when the run is loaded.
 """
 from __future__ import annotations
+import time
 
 from nlpzoo import Component, Param, Search, hookimpl
 
@@ -40,8 +41,6 @@ class _SentenceFeatures:
         return self.encoder.encode(list(texts))
 
     def _history(self, started: float, train_texts, parameters: int) -> dict:
-        import time
-
         return {"epochs": [], "interrupted": False, "train_seconds": time.perf_counter() - started,
                 "train_tokens": sum(len(t.split()) for t in train_texts), "parameters": parameters}
 
@@ -71,8 +70,6 @@ class EncoderLogReg(_SentenceFeatures):
         self.model, self.n_classes = None, 0
 
     def fit(self, train, validation, settings):
-        import time
-
         from sklearn.linear_model import LogisticRegression
 
         started = time.perf_counter()
@@ -118,8 +115,6 @@ class EncoderRidge(_SentenceFeatures):
         self.coef, self.intercept = None, 0.0
 
     def fit(self, train, validation, settings):
-        import time
-
         from sklearn.linear_model import Ridge
 
         started = time.perf_counter()

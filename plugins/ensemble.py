@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+import time
+from dataclasses import replace
 
 from nlpzoo import Component, Param, Search, hookimpl
 
@@ -42,9 +44,6 @@ class Ensemble:
         self.stacker = None   # (coefficients (n_classes or 1, members * n_classes), intercepts)
 
     def fit(self, train, validation, settings):
-        import time
-        from dataclasses import replace
-
         started = time.perf_counter()
         history = {"epochs": [], "interrupted": False, "members": {}}
         self.n_classes = train.n_classes

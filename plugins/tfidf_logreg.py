@@ -3,6 +3,7 @@
 Saved without pickles: vocabularies as JSON, IDF weights and coefficients as safetensors, rebuilt on load.
 """
 from __future__ import annotations
+import time
 
 from nlpzoo import Component, Param, Search, hookimpl
 
@@ -17,8 +18,6 @@ class TfidfLogReg:
         self.n_classes = 0
 
     def fit(self, train, validation, settings):
-        import time
-
         from sklearn.linear_model import LogisticRegression
 
         started = time.perf_counter()

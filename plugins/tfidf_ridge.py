@@ -3,6 +3,7 @@
 The same features as `tfidf-logreg`; saved without pickles (JSON vocabularies, safetensors weights).
 """
 from __future__ import annotations
+import time
 
 from nlpzoo import Component, Param, Search, hookimpl
 
@@ -16,8 +17,6 @@ class TfidfRidge:
         self.coef, self.intercept = None, 0.0
 
     def fit(self, train, validation, settings):
-        import time
-
         from sklearn.linear_model import Ridge
 
         started = time.perf_counter()

@@ -14,24 +14,37 @@ through the ``nlpzoo`` logger (``logging.basicConfig(level=logging.INFO)`` shows
 what to change, and nothing here exits the interpreter.
 
 Its modules: ``results`` (Run, Metrics, Prediction, BenchResult), ``inputs`` (data given as Python
-objects), ``training`` (train, load, generate), ``comparing`` (bench, tune), ``catalog`` (kinds, components,
+objects), ``training`` (train, load, generate), ``comparing`` (bench, tune), ``kinds``, ``catalog`` (components,
 plugins, data sets, preprocessing), ``run_folders`` (runs on disk), ``corpus`` (scrape, embed) and
 ``pretrained`` (packaged weights). The command line in ``nlpzoo.cli`` uses nothing else of the zoo.
 """
-from ..data.tables import read_inputs
-from ..workflows.tuning import TuneResult
-from .catalog import (all_kinds, check_plugins, describe, get_dataset, get_kind, info, list_datasets, parse_params,
-                      parse_seeds, preview_preprocessing, trainable_kinds)
-from .comparing import bench, select_components, tune
-from .corpus import embed, scrape
-from .inputs import DataLike, materialize
-from .pretrained import convert_e5
-from .results import BenchResult, Metrics, Prediction, Run, bench_cell
-from .run_folders import compare_runs, list_runs, resolve_run, run_record
-from .training import generate, load, train
+import importlib
 
-__all__ = ["BenchResult", "DataLike", "Metrics", "Prediction", "Run", "TuneResult", "all_kinds", "bench", "bench_cell",
-           "check_plugins", "compare_runs", "convert_e5", "describe", "embed", "generate", "get_dataset", "get_kind",
-           "info", "list_datasets", "list_runs", "load", "materialize", "parse_params", "parse_seeds",
-           "preview_preprocessing", "read_inputs", "resolve_run", "run_record", "scrape", "select_components", "train",
-           "trainable_kinds", "tune"]
+# name -> the module of the API that defines it, imported when the name is first used, so the command line
+# starts without the modules of commands it is not running
+_NAMES = {
+    **dict.fromkeys(["BenchResult", "Metrics", "Prediction", "Run", "bench_cell"], "results"),
+    **dict.fromkeys(["DataLike", "materialize"], "inputs"),
+    **dict.fromkeys(["generate", "load", "train"], "training"),
+    **dict.fromkeys(["bench", "select_components", "tune"], "comparing"),
+    "TuneResult": "nlpzoo.workflows.tuning",
+    **dict.fromkeys(["all_kinds", "get_kind", "trainable_kinds"], "kinds"),
+    **dict.fromkeys(["check_plugins", "describe", "get_dataset", "info", "list_datasets", "parse_params",
+                     "parse_seeds", "preview_preprocessing"], "catalog"),
+    **dict.fromkeys(["compare_runs", "list_runs", "resolve_run", "run_record"], "run_folders"),
+    **dict.fromkeys(["embed", "scrape"], "corpus"),
+    "read_inputs": "nlpzoo.data.tables",
+    "convert_e5": "pretrained",
+}
+__all__ = sorted(_NAMES)
+
+
+def __getattr__(name: str):
+    if name in _NAMES:
+        module = _NAMES[name]
+        return getattr(importlib.import_module(module if "." in module else f"{__name__}.{module}"), name)
+    raise AttributeError(f"module 'nlpzoo.api' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -1,4 +1,4 @@
-"""What is installed: the kinds, components (``nlpzoo.info``), plugins and their contract checks, the
+"""What is installed: components (``nlpzoo.info``), plugins and their contract checks, the
 registry's data sets (``nlpzoo.list_datasets``, ``get_dataset``) and the preprocessors' steps."""
 from __future__ import annotations
 
@@ -8,21 +8,15 @@ from typing import Callable
 from ..data.datasets import cached_path, download, resolve
 from ..data.preprocessing import build_chain, parse_steps
 from ..foundations.errors import UnknownComponentError, ZooError
-from ..kinds import all_kinds, get_kind
 from ..kinds.base import parse_seeds
 from ..machinery.components import parse_param_options
 from ..machinery.discovery import get_zoo
 from ..machinery.plugin_api import check_component
 
-__all__ = ["all_kinds", "check_plugins", "describe", "get_dataset", "get_kind", "info", "list_datasets",
-           "parse_params", "parse_seeds", "preview_preprocessing", "trainable_kinds"]
+__all__ = ["check_plugins", "describe", "get_dataset", "info", "list_datasets", "parse_params", "parse_seeds",
+           "preview_preprocessing"]
 
 parse_params = parse_param_options   # ["hidden_size=256"] -> {"hidden_size": "256"} (--param KEY=VALUE)
-
-
-def trainable_kinds() -> list:
-    """The kinds whose components are trained (classifier, regressor, generator, ...), in order."""
-    return [k for k in all_kinds().values() if k.trainable]
 
 
 def info(name: str, registry: str | None = None) -> dict | list[dict]:

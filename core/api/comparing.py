@@ -4,14 +4,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any, Callable, Sequence
+import os
+from datetime import datetime
 
-from ..foundations.errors import ZooError
+from ..foundations.errors import ComponentConflictError, ZooError
 from ..kinds import DataOptions, get_kind
 from ..kinds.base import log_info
 from .inputs import DataLike, materialize
 from .results import BenchResult
-from .catalog import trainable_kinds
-from ..workflows.tuning import TuneResult
+from .kinds import trainable_kinds
+from ..workflows.tuning import PRUNERS, TuneResult, build_space, default_study_name, parse_duration, read_space_file, run_study
+from ..workflows.benchmarking import environment, job_list, prepare_shared, run_jobs, summarise
+from ..workflows.bench_report import compare as compare_with, sort_summary, write_reports
+from ..machinery.discovery import get_zoo
 
 
 def bench(models: str | Sequence[str] | dict = "all", data: DataLike = None, *, kind: str = "classifier",
@@ -28,13 +33,6 @@ def bench(models: str | Sequence[str] | dict = "all", data: DataLike = None, *, 
     table.md, results.csv, results.json and report.html to ``out`` (default ``bench-out/<time>``).
     ``compare``: an earlier results.json; each kind's change since then is in ``result.changes`` and the reports.
     """
-    import os
-    from datetime import datetime
-
-    from ..workflows.benchmarking import environment, job_list, prepare_shared, run_jobs, summarise
-    from ..workflows.bench_report import compare as compare_with, sort_summary, write_reports
-    from ..machinery.discovery import get_zoo
-
     zoo = get_zoo(registry)
     wanted = models if isinstance(models, dict) else {kind: models}
     selected = {get_kind(k).name: select_components(zoo, k, names) for k, names in wanted.items()}
@@ -103,9 +101,6 @@ def tune(model: str, data: DataLike = None, *, kind: str = "classifier", trials:
     or ``storage``, any Optuna RDB URL). ``on_trial`` gets each finished trial as a dict.
     Returns a :class:`TuneResult` (``result.best``, ``result.test``, ``result.to_dataframe()``).
     """
-    from ..machinery.discovery import get_zoo
-    from ..workflows.tuning import PRUNERS, build_space, default_study_name, parse_duration, read_space_file, run_study
-
     zoo = get_zoo(registry)
     kind_object = get_kind(kind)
     if not kind_object.trainable or kind_object.validation_metric is None:
@@ -137,8 +132,6 @@ def select_components(zoo, kind: str, names: str | Sequence[str]) -> list[tuple]
     download) or the given names. An
     unknown name is an error now, before any training; a name two plugins register becomes a row
     that says why instead of failing the bench."""
-    from ..foundations.errors import ComponentConflictError
-
     kind = get_kind(kind).name
     if names == "all":  # every one that runs here: models that need a download (AraBERT, ...) only when named
         names = [name for name in zoo.names(kind) if not any(

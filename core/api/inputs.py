@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..foundations.errors import ZooError
+from ..data.datasets import cache_dir
+from ..foundations.atomic import atomic_path
 
 DataLike = Any  # a path, a registry name, a pandas DataFrame, (texts, scores), or a list of texts
 
@@ -17,7 +19,6 @@ def materialize(data: DataLike, text_col: str | None = None, score_col: str | No
     so the run records a real path and sha256, and evaluating its test split later finds it."""
     if data is None or isinstance(data, (str, Path)):
         return (str(data) if data is not None else None), text_col, score_col
-    from ..data.datasets import cache_dir
 
     if hasattr(data, "to_csv") and hasattr(data, "columns"):  # a pandas DataFrame, without importing pandas
         content = data.to_csv(index=False).encode("utf-8")
@@ -41,8 +42,6 @@ def materialize(data: DataLike, text_col: str | None = None, score_col: str | No
     digest = hashlib.sha256(content).hexdigest()
     path = cache_dir().parent / "inline" / f"{digest[:16]}{suffix}"
     if not path.exists():
-        from ..foundations.atomic import atomic_path
-
         with atomic_path(path) as temporary:
             temporary.write_bytes(content)
     return str(path), text_col, score_col

@@ -10,6 +10,10 @@ from typing import Sequence
 from ..foundations.errors import ZooError
 from ..kinds import get_kind
 from .inputs import DataLike, materialize
+from ..workflows.bench_report import cell, columns_of
+from ..workflows.runs import load_run, read_record
+from ..machinery.discovery import get_zoo
+from ..kinds.generator import check_sampling
 
 
 @dataclass(frozen=True)
@@ -36,8 +40,6 @@ class Run:
 
     def __init__(self, run_dir: str | Path, device: str = "cpu", registry: str | None = None,
                  interrupted: bool = False):
-        from ..workflows.runs import read_record
-
         self.dir = Path(run_dir)
         self.record = read_record(self.dir)
         self.kind = self.record.get("kind", "classifier")
@@ -74,9 +76,6 @@ class Run:
     def loaded(self):
         """The loaded model (for a classifier or regressor, wrapped with the run's preprocessing)."""
         if self._loaded is None:
-            from ..machinery.discovery import get_zoo
-            from ..workflows.runs import load_run
-
             self._loaded = load_run(self.dir, get_zoo(self.registry), device=self.device)
         return self._loaded
 
@@ -103,8 +102,6 @@ class Run:
     def evaluate(self, data: DataLike = None, text_col: str | None = None, score_col: str | None = None,
                  fmt: str | None = None) -> Metrics:
         """Metrics on new data (labelled the run's way), or on the run's own test split."""
-        from ..machinery.discovery import get_zoo
-
         evaluate = self._needs("evaluate", "classifier and regressor")
         path, text_col, score_col = materialize(data, text_col, score_col)
         return Metrics(evaluate(path, get_zoo(self.registry), text_col, score_col, fmt))
@@ -112,8 +109,6 @@ class Run:
     def generate(self, prompt: str = "", **settings) -> list[str]:
         """Continue ``prompt`` with a generator run (``max_new_tokens``, ``temperature``, ``top_k``,
         ``top_p``, ``repetition_penalty``, ``num_return_sequences``, ``seed``, ``do_sample``)."""
-        from ..kinds.generator import check_sampling
-
         generate = self._needs("generate", "generator")
         defaults = dict(max_new_tokens=60, temperature=0.9, top_k=50, top_p=0.95, repetition_penalty=1.1,
                         num_return_sequences=1)
@@ -136,8 +131,6 @@ class BenchResult:
     def table(self, kind: str | None = None) -> tuple[list[str], list[list[str]]]:
         """(titles, rows) of ``kind``'s table as ``zoo bench`` prints it: formatted cells (mean ± std over
         seeds), and an error column when a model failed."""
-        from ..workflows.bench_report import cell, columns_of
-
         kind = kind or next(iter(self.summaries), "classifier")
         lines = self.summaries.get(kind, [])
         columns = columns_of(kind)
@@ -176,6 +169,4 @@ class BenchResult:
 
 def bench_cell(row: dict, key: str, kind: str | None = None) -> str:
     """One bench row's (or summary line's) ``key`` as its table shows it: digits of its column, ± std."""
-    from ..workflows.bench_report import cell
-
     return cell(row, key, kind)

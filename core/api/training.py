@@ -8,8 +8,11 @@ from ..foundations.errors import ZooError
 from ..kinds import DataOptions, FitSettings, get_kind
 from ..kinds.base import log_info
 from .inputs import DataLike, materialize
-from .catalog import trainable_kinds
+from .kinds import trainable_kinds
 from .results import Run
+from ..machinery.discovery import get_zoo
+from ..workflows.runs import component_of_run, read_record, resolve_run_dir, train_run
+from ..neural import distributed
 
 
 def train(model: str, data: DataLike = None, *, kind: str = "classifier", text_col: str | None = None,
@@ -29,9 +32,6 @@ def train(model: str, data: DataLike = None, *, kind: str = "classifier", text_c
     ``runs/<time>-<model>``). ``resume``: continue an unfinished run folder instead. ``on_epoch``
     is called with each finished epoch's record. Returns the :class:`Run`.
     """
-    from ..machinery.discovery import get_zoo
-    from ..workflows.runs import component_of_run, read_record, train_run
-
     zoo = get_zoo(registry)
     overrides = dict(params or {})
     if resume:
@@ -68,7 +68,6 @@ def train(model: str, data: DataLike = None, *, kind: str = "classifier", text_c
     settings = FitSettings(seed=seed, device=device, progress=progress, threads=threads, log=log,
                            eval_texts=eval_texts, on_epoch=on_epoch)
     result = train_run(kind_object, component, overrides, prepared, settings, out=out, resume=resume)
-    from ..neural import distributed
 
     if not distributed.is_main():
         return result  # the other ranks of a torchrun job have no run folder of their own
@@ -77,8 +76,6 @@ def train(model: str, data: DataLike = None, *, kind: str = "classifier", text_c
 
 def load(run_dir: str | Path = "latest", device: str = "cpu", registry: str | None = None) -> Run:
     """A saved run folder (``"latest"``: the newest complete run under ``runs/``)."""
-    from ..workflows.runs import resolve_run_dir
-
     run = Run(resolve_run_dir(run_dir), device=device, registry=registry)
     run.loaded  # load now, so a broken folder is an error here rather than at the first predict()
     return run

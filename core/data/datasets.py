@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+import difflib
 
 from ..foundations.errors import DataError, DownloadError
 from ..machinery.registry import DatasetEntry
@@ -105,7 +106,6 @@ def resolve(data: str | None, registry, fetch: bool = True) -> DataSource:
         path = Path(name).expanduser()
         if path.exists() or os.sep in name or "." in Path(name).name:
             return DataSource(path=path)
-        import difflib
 
         close = difflib.get_close_matches(name, list(registry.datasets), n=2)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""

@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 from ..foundations.errors import DataError
+from .tables import to_numbers
 
 STRATEGIES = ("bins", "quantile", "threshold", "as-is")
 NAMED_BINS = {2: ["low", "high"], 3: ["low", "medium", "high"], 4: ["low", "medium-low", "medium-high", "high"],
@@ -68,8 +69,6 @@ class Discretizer:
 
     def fit(self, scores: list, source: str = "", rows: list[int] | None = None) -> "Discretizer":
         """Fix the class names (and quantile edges) from a dataset's raw scores."""
-        from .tables import to_numbers
-
         if self.strategy == "as-is":
             self.class_names = sorted({self._as_is_name(s) for s in scores}, key=_natural_key)
             return self

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from ..foundations.atomic import atomic_path
 
 
 def macro_f1(labels: list[int], predictions, n_classes: int) -> float:
@@ -74,8 +75,6 @@ def plot_regression(points: list[list[float]], run_dir: Path, title: str = "") -
 
 
 def _save_figure(figure, target: Path) -> None:
-    from ..foundations.atomic import atomic_path
-
     with atomic_path(target) as temporary:
         figure.savefig(temporary, format="png", dpi=110, bbox_inches="tight")
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..foundations.errors import ZooError
+from ..machinery.discovery import get_zoo
 
 
 class WordwiseStep:
@@ -136,8 +137,6 @@ def run_chain(spec: str | list[str] | None, texts: list[str], zoo, progress: boo
 
 
 def build_chain(spec: str | list[str] | None, zoo=None) -> Chain:
-    from ..machinery.discovery import get_zoo
-
     zoo = zoo or get_zoo()
     names = parse_steps(spec)
     return Chain(names, [zoo.create("preprocessor", name) for name in names])

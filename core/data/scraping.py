@@ -49,6 +49,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlparse, urldefrag
 
 from ..foundations.errors import ZooError
+from ..foundations.text import ArabicNormalizer
 
 USER_AGENT = "nlp-zoo-scraper/0.1 (+https://github.com/nlp-zoo)"
 BOILERPLATE = ["script", "style", "nav", "header", "footer", "aside", "form", "noscript", "iframe", "svg"]
@@ -313,8 +314,6 @@ def clean_text(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _normalizer():
-    from ..foundations.text import ArabicNormalizer
-
     return ArabicNormalizer()
 
 

@@ -13,6 +13,7 @@ import pkgutil
 from functools import lru_cache
 
 from .base import Column, DataOptions, FitSettings, Kind, RunResult, TrainableKind, format_value
+from ..foundations.errors import ZooError
 
 __all__ = ["Column", "DataOptions", "FitSettings", "Kind", "RunResult", "TrainableKind", "all_kinds",
            "format_value", "get_kind", "kind_names"]
@@ -35,8 +36,6 @@ def kind_names() -> tuple[str, ...]:
 
 
 def get_kind(name: str) -> Kind:
-    from ..foundations.errors import ZooError
-
     kinds = all_kinds()
     singular = name[:-1] if name not in kinds and name.endswith("s") else name
     if singular not in kinds:

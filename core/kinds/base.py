@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Protocol, runtime_checkable
+from ..foundations.errors import ZooError
 
 
 LOGGER = logging.getLogger("nlpzoo")
@@ -58,8 +59,6 @@ MAX_SEED = 2**32 - 1   # scikit-learn's random_state and numpy's legacy seeding 
 def check_seed(seed, option: str = "seed") -> int:
     """``seed`` if it is a whole number from 0 to 2^32 - 1, else one ZooError naming it (a larger seed
     reached scikit-learn inside a plugin, which blamed the plugin)."""
-    from ..foundations.errors import ZooError
-
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
         raise ZooError(f"{option} {seed!r}: give a whole number from 0 to {MAX_SEED:,} (32 bits), e.g. 13.")
     return seed
@@ -67,8 +66,6 @@ def check_seed(seed, option: str = "seed") -> int:
 
 def parse_seeds(text: str, option: str = "--seeds") -> list[int]:
     """Comma-separated seeds, each checked; an empty list is an error."""
-    from ..foundations.errors import ZooError
-
     parts = [p.strip() for p in str(text).split(",") if p.strip()]
     try:
         seeds = [int(p) for p in parts]
@@ -231,8 +228,6 @@ class TrainableKind(Kind, abc.ABC):
 
     def validation_score(self, model, prepared, settings: FitSettings) -> float:
         """``validation_metric`` of a trained model on the validation split, computed by the core."""
-        from ..foundations.errors import ZooError
-
         raise ZooError(f"A {self.name} has no validation metric, so it cannot be tuned.")
 
     def write_artifacts(self, run_dir: Path, metrics: dict, history: dict, title: str) -> None:

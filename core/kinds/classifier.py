@@ -33,9 +33,11 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
+from collections import Counter
 
 from .base import Column, DataOptions, FitSettings, Prepared, SavedModel, log_info
 from .supervised import LoadedModel, SupervisedKind, TargetedTexts
+from ..foundations.errors import DataError, RunDirError
 
 
 @dataclass
@@ -133,11 +135,8 @@ class ClassifierKind(SupervisedKind):
     loaded_type = LoadedClassifier
 
     def targets(self, dataset, options: DataOptions, source):
-        from collections import Counter
-
         from ..data.tables import numeric_scores
         from ..data.discretize import Discretizer, auto_discretizer
-        from ..foundations.errors import DataError
 
         spec = options.discretize or source.discretize
         score_range = options.score_range or source.score_range
@@ -186,8 +185,6 @@ class ClassifierKind(SupervisedKind):
                 and math.isfinite(metrics[key])]
 
     def check_loaded(self, run_dir: Path, record: dict, model) -> None:
-        from ..foundations.errors import RunDirError
-
         names = record.get("class_names")
         outputs = self.outputs(model, ["نص"]).shape[-1]
         if not isinstance(names, list) or len(names) != outputs:

@@ -38,7 +38,9 @@ from typing import Callable, Protocol, runtime_checkable
 
 from ..neural import distributed
 from ..machinery.plugin_api import Change
-from .base import Column, FitSettings, Prepared, SavedModel, TrainableKind, log_info
+from .base import Column, FitSettings, Prepared, SavedModel, TrainableKind, format_value, log_info
+from ..foundations.errors import ZooError
+from ..data.preprocessing import run_chain
 
 PROMPT_WORDS = 5          # words of each held-out text used as the prompt for BLEU/chrF
 EVAL_TEXTS = 50           # held-out texts continued for BLEU/chrF (FitSettings.eval_texts overrides)
@@ -72,8 +74,6 @@ class PreparedTexts(Prepared):
 def check_sampling(max_new_tokens: int, temperature: float, top_k: int, top_p: float, repetition_penalty: float,
                    num_return_sequences: int) -> None:
     """Sampling settings a user typed, checked with messages that say what each one means."""
-    from ..foundations.errors import ZooError
-
     problems = []
     if max_new_tokens < 1:
         problems.append(f"--max-new-tokens must be 1 or more (got {max_new_tokens})")
@@ -180,7 +180,6 @@ class GeneratorKind(TrainableKind):
     def prepare(self, options, zoo, log=log_info, progress=False) -> PreparedTexts:
         from ..data.tables import load_texts
         from ..data.datasets import resolve_source, source_info
-        from ..data.preprocessing import run_chain
         from ..data.split import stratified_split
 
         source = resolve_source(options, zoo)
@@ -229,8 +228,6 @@ class GeneratorKind(TrainableKind):
         plot_learning_curve(history.get("epochs", []), run_dir / "learning_curve.png", title)
 
     def metrics_rows(self, metrics: dict) -> list[list[str]]:
-        from .base import format_value
-
         rows = [["test perplexity", format_value(metrics.get("test_perplexity"), 2)],
                 ["before training (pre-trained)", format_value(metrics.get("base_test_perplexity"), 2)],
                 ["test loss (nats/token)", format_value(metrics.get("test_loss"), 4)],

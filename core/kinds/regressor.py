@@ -35,8 +35,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
 
-from .base import Column, DataOptions, FitSettings, Prepared, SavedModel, log_info
+from .base import Column, DataOptions, FitSettings, Prepared, SavedModel, format_value, log_info
 from .supervised import LoadedModel, SupervisedKind, TargetedTexts
+from ..foundations.errors import DataError
 
 
 @dataclass
@@ -143,15 +144,12 @@ class RegressorKind(SupervisedKind):
     loaded_type = LoadedRegressor
 
     def check_options(self, options: DataOptions) -> None:
-        from ..foundations.errors import DataError
-
         if options.discretize:
             raise DataError(f"--discretize {options.discretize} is for classifiers; a regressor predicts the score"
                             " itself. Leave out --discretize, or train a classifier (--classifier NAME).")
 
     def targets(self, dataset, options: DataOptions, source):
         from ..data.tables import numeric_scores, to_numbers
-        from ..foundations.errors import DataError
 
         scores = [float(s) for s in to_numbers(dataset.scores, dataset.rows, dataset.source, dataset.score_col)]
         bad = next((row for row, s in zip(dataset.rows, scores) if not math.isfinite(s)), None)
@@ -193,8 +191,6 @@ class RegressorKind(SupervisedKind):
         return f"Scores from {low:g} to {high:g}." if low is not None else ""
 
     def metrics_rows(self, metrics: dict) -> list[list[str]]:
-        from .base import format_value
-
         return [[label, format_value(metrics.get(key), 4)] for label, key in (
             ("Spearman", "spearman"), ("Pearson", "pearson"), ("MAE", "mae"), ("RMSE", "rmse"), ("R²", "r2"),
             ("within 1 point", "within_1"))]

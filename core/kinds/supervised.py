@@ -15,9 +15,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Sequence
+import dataclasses
 
 from ..machinery.plugin_api import Change, dropping_keywords
 from .base import DataOptions, FitSettings, TrainableKind, log_info
+from ..foundations.errors import DataError, ZooError
+from ..data.preprocessing import build_chain, run_chain
 
 
 @dataclass
@@ -41,7 +44,6 @@ def evaluation_data(run_dir: Path, record: dict, data, zoo, text_col=None, score
     ``data`` (columns defaulting to the run's), or the run's own test split when ``data`` is None."""
     from ..data.tables import load_dataset
     from ..data.datasets import resolve, sha256_of
-    from ..foundations.errors import DataError
     from ..data.split import read_split
 
     source = record["data"]
@@ -133,7 +135,6 @@ class SupervisedKind(TrainableKind):
     def prepare(self, options: DataOptions, zoo, log=log_info, progress: bool = False):
         from ..data.tables import load_dataset
         from ..data.datasets import resolve_source, source_info
-        from ..data.preprocessing import run_chain
         from ..data.split import stratified_split
 
         self.check_options(options)
@@ -154,10 +155,6 @@ class SupervisedKind(TrainableKind):
     def fit(self, model, prepared, settings: FitSettings) -> dict:
         """``model.fit`` on the train and validation parts; ``settings.preprocess`` runs the run's own
         chain on raw texts (a teacher's unlabelled texts arrive as the training texts did)."""
-        import dataclasses
-
-        from ..data.preprocessing import run_chain
-
         def preprocess(texts: list[str]) -> list[str]:
             return run_chain(prepared.options.preprocess, list(texts), prepared.zoo)
 
@@ -167,8 +164,6 @@ class SupervisedKind(TrainableKind):
     def scored_outputs(self, model, prepared, part) -> tuple:
         """(outputs, seconds) of ``model`` on ``part``, checked: the shape the kind expects, finite numbers."""
         import numpy as np
-
-        from ..foundations.errors import ZooError
 
         started = time.perf_counter()
         outputs = self.outputs(model, part.texts)
@@ -208,7 +203,5 @@ class SupervisedKind(TrainableKind):
         plot_learning_curve(history.get("epochs", []), run_dir / "learning_curve.png", title, history.get("best_epoch"))
 
     def loaded(self, run_dir: Path, record: dict, model, zoo) -> LoadedModel:
-        from ..data.preprocessing import build_chain
-
         self.check_loaded(run_dir, record, model)
         return self.loaded_type(self, run_dir, record, model, build_chain(record.get("preprocess"), zoo))

@@ -6,8 +6,10 @@ import math
 import typing
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Union
+import difflib
 
 from ..foundations.errors import BrokenCheckError, ParameterError, plugin_code
+from .plugin_api import conform as fit_contract
 
 _TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str"}
 _SCALARS = (bool, int, float, str)
@@ -326,8 +328,6 @@ class Component:
         for key, value in (overrides or {}).items():
             param = self.param(key)
             if param is None:
-                import difflib
-
                 known = [p.name for p in self.params]
                 close = difflib.get_close_matches(key, known, n=1)
                 hint = f" Did you mean '{close[0]}'?" if close else ""
@@ -351,7 +351,6 @@ class Component:
         values = self.resolve_params(overrides)
         with plugin_code(self, "build"):
             model = self.load_factory()(**values)
-        from .plugin_api import conform as fit_contract
 
         return fit_contract(self, model)
 

@@ -13,7 +13,8 @@ import inspect
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..foundations.errors import ZooError
+from ..foundations.errors import ZooError, plugin_code
+from ..foundations.versions import PLUGIN_API, __version__
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,6 @@ def _signature_of(target: Any, name: str) -> inspect.Signature | None:
 def review(target: Any, kind) -> tuple[list[str], dict[str, Change]]:
     """Problems of ``target`` (a class or an instance) against ``kind``'s contract, and the changes that
     adapt the methods that need it."""
-    from ..foundations.versions import __version__
-
     problems, adapters = [], {}
     changes = getattr(kind, "changes", ())
     for name, expected in protocol_methods(kind.protocol).items():
@@ -130,8 +129,6 @@ def review(target: Any, kind) -> tuple[list[str], dict[str, Change]]:
 
 
 def refusal(component, problems: list[str]) -> str:
-    from ..foundations.versions import __version__
-
     origin = f"plugin '{component.plugin}' ({component.distribution} {component.version})"
     return (f"{component.kind} '{component.name}' [{origin}] does not fit the {component.kind} contract of"
             f" nlp-zoo {__version__}: {'; '.join(problems)}. Ask the plugin's authors for a release for"
@@ -163,7 +160,6 @@ def contract_target(component) -> Any:
         factory = factory.func
     if isinstance(factory, type):
         return factory
-    from ..foundations.errors import plugin_code
 
     values = component.resolve_params()
     with plugin_code(component, "build"):
@@ -184,8 +180,6 @@ def check_component(component) -> list[str]:
 
 def declared_api(module) -> int | None:
     """The plugin API a plugin module says it was written for (``NLPZOO_PLUGIN_API``), checked."""
-    from ..foundations.versions import PLUGIN_API, __version__
-
     value = getattr(module, "NLPZOO_PLUGIN_API", None)
     if value is None:
         return None

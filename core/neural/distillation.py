@@ -28,6 +28,10 @@ import torch.nn.functional as F
 
 from ..foundations.errors import ZooError
 from .training import ClassificationObjective, Objective, RegressionObjective
+from ..machinery.discovery import get_zoo
+from ..data.tables import read_lines
+from .embeddings import read_texts
+from ..foundations.atomic import save_tensors, write_json
 
 RECORD_FILE = "distillation.json"
 OUTPUTS_FILE = "teacher_outputs.safetensors"
@@ -43,8 +47,6 @@ class Lesson:
     record: dict
 
     def save(self, directory: Path) -> None:
-        from ..foundations.atomic import save_tensors, write_json
-
         save_tensors(Path(directory) / OUTPUTS_FILE, {"outputs": torch.from_numpy(np.ascontiguousarray(self.outputs))})
         write_json(Path(directory) / RECORD_FILE, {**self.record, "unlabelled_texts": self.unlabelled})
 
@@ -70,7 +72,6 @@ class Lesson:
 
 def teach(params: dict, train, kind: str, settings) -> Lesson:
     """The teacher's outputs for the training texts (from their raw form) and for ``distill_texts``."""
-    from ..machinery.discovery import get_zoo
     from ..workflows.runs import RUN_FILE, load_run
 
     folder = Path(params["teacher"]).expanduser()
@@ -113,9 +114,6 @@ def teach(params: dict, train, kind: str, settings) -> Lesson:
 
 def read_unlabelled(path: str) -> list[str]:
     """The texts of a plain text file (one a line), or of a CSV/TSV/JSON Lines file (a scrape's output)."""
-    from ..data.tables import read_lines
-    from .embeddings import read_texts
-
     if Path(path).suffix.lower() != ".txt":
         return read_texts([path])
     return read_lines(Path(path), "distill_texts")

@@ -23,6 +23,8 @@ import numpy as np
 
 from ..foundations.errors import ZooError
 from ..foundations.paths import inside
+from ..data.tables import load_texts
+from ..foundations.atomic import save_tensors, write_json
 
 INFO_FILE = "embed.json"
 NGRAMS_FILE = "ngrams.safetensors"
@@ -60,8 +62,6 @@ class WordVectors:
 
 def read_texts(paths: list[str], text_col: str | None = None, fmt: str | None = None) -> list[str]:
     """Every text of every file (a scrape's JSON Lines, a data set's CSV, ...), in order."""
-    from ..data.tables import load_texts
-
     texts: list[str] = []
     for path in paths:
         texts.extend(load_texts(path, text_col, fmt).texts)
@@ -73,8 +73,6 @@ def train_vectors(texts: list[str], out: str | Path, dim: int = 100, epochs: int
                   workers: int = 1, binary: bool = False, info: dict | None = None) -> Path:
     """Train FastText on ``texts`` (already preprocessed: tokens split on spaces) and write the folder."""
     from gensim.models import FastText
-
-    from ..foundations.atomic import save_tensors, write_json
 
     sentences = [text.split() for text in texts if text.split()]
     if not sentences:

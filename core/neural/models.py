@@ -40,6 +40,8 @@ from ..kinds.classifier import LabeledTexts
 from .tokenizers import (SPECIALS, UNK_ID, TextEncoder, WordVocabulary, _top_package, default_tokenizer,
                          encoder_from_json, encoder_to_json, vocabulary_tokens)
 from .training import (ClassificationObjective, LoopConfig, RegressionObjective, predict_logits, train_module)
+from .embeddings import initialise_embedding, load_vectors
+from .distillation import ClassificationDistillation, Lesson, RegressionDistillation, teach
 
 WEIGHTS_FORMAT = "nlp-zoo/neural-text-classifier"
 ModuleBuilder = Callable[[int, int, dict], "torch.nn.Module"]
@@ -106,8 +108,6 @@ class NeuralTextClassifier:
 
     def _start_from_vectors(self, settings: FitSettings) -> dict:
         """Fill the embedding rows from the ``embeddings`` vectors (``freeze_embeddings`` keeps them)."""
-        from .embeddings import initialise_embedding, load_vectors
-
         vectors = load_vectors(self.params["embeddings"])
         table = next((m for m in self.module.modules() if isinstance(m, torch.nn.Embedding)
                       and m.num_embeddings == self.vocabulary.size), None)
@@ -127,8 +127,6 @@ class NeuralTextClassifier:
     def _lesson(self, train, settings: FitSettings):
         """The teacher's outputs (:mod:`nlpzoo.neural.distillation`): computed once, kept in the checkpoint
         folder so that a resumed run learns from the very same outputs."""
-        from .distillation import Lesson, teach
-
         kept = Lesson.load(settings.checkpoint_dir) if settings.resume and settings.checkpoint_dir else None
         if kept is not None:
             return kept
@@ -140,8 +138,6 @@ class NeuralTextClassifier:
 
     # -- what makes it a classifier (NeuralTextRegressor changes these) ---------------------------
     def _distilled(self, objective, targets: list, lesson):
-        from .distillation import ClassificationDistillation
-
         t = self.params["distill_temperature"]
         return (ClassificationDistillation(objective, self.params["distill_alpha"], t),
                 ClassificationDistillation.targets(targets, lesson.outputs, t))
@@ -220,8 +216,6 @@ class NeuralTextRegressor(NeuralTextClassifier):
         return RegressionObjective(self.params.get("loss", "huber"), self.params.get("select_by", "spearman"))
 
     def _distilled(self, objective, targets: list, lesson):
-        from .distillation import RegressionDistillation
-
         teacher = (np.asarray(lesson.outputs, dtype=np.float64) - self.mean) / self.std  # the student's scale
         return RegressionDistillation(objective, self.params["distill_alpha"]), \
             RegressionDistillation.targets(targets, teacher)

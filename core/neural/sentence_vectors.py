@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from ..foundations.errors import ZooError
+from ..foundations.atomic import atomic_path
+from ..data.datasets import cache_dir
 
 POOLINGS = ("mean", "first")
 
@@ -55,8 +57,6 @@ class VectorCache:
     def add(self, hashes: list[bytes], vectors: np.ndarray) -> None:
         from safetensors.numpy import save_file
 
-        from ..foundations.atomic import atomic_path
-
         if not hashes:
             return
         self.index.update(zip(hashes, vectors))
@@ -82,8 +82,6 @@ class SentenceEncoder:
         self.network = self.tokenizer = None
         self.cache = None
         if cache:
-            from ..data.datasets import cache_dir
-
             key = hashlib.sha256(json.dumps([encoder_identity(model), pooling, text_prefix, max_length]).encode())
             self.cache = VectorCache(cache_dir().parent / "sentence-vectors" / key.hexdigest()[:32])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from typing import Protocol
+import importlib
 
 from ..foundations.errors import ZooError
 from .training import PAD_ID
@@ -171,8 +172,6 @@ def encoder_from_json(data: dict, packages: tuple[str, ...] = ()) -> TextEncoder
     """Rebuild a saved :class:`TextEncoder`: word, subword or pretrained, or a plugin's own class (through its
     ``from_json``), which must live in one of ``packages`` (the top-level packages of the plugin's code), so a
     run file cannot make the zoo import any other installed module."""
-    import importlib
-
     if ENCODER_CLASS in data:
         path = str(data[ENCODER_CLASS])
         module, _, qualname = path.partition(":")

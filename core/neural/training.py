@@ -19,6 +19,7 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
+import contextlib
 
 import numpy as np
 import torch
@@ -65,8 +66,6 @@ class LoopConfig:
 
 def autocast(device: str, precision: str):
     """bf16 (or fp16 where the GPU lacks bf16) autocast on CUDA for "auto"; fp32 elsewhere unless asked."""
-    import contextlib
-
     if precision == "fp32" or (precision == "auto" and not device.startswith("cuda")):
         return contextlib.nullcontext()
     if device.startswith("cuda"):

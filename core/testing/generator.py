@@ -7,13 +7,12 @@ from pathlib import Path
 
 from .rules import check_declaration, check_train_tokens, component_named, quiet_settings, require, run_rules
 from .tiny_data import tiny_texts
+from ..kinds.generator import evaluate_generator
 
 
 def check_generator(name_or_component, params: dict | None = None, zoo=None, rules=None,
                     texts: list[str] | None = None) -> list[str]:
     """Check a generator against :mod:`nlpzoo.kinds.generator`'s contract on tiny data."""
-    from ..kinds.generator import evaluate_generator
-
     component = component_named(name_or_component, "generator", zoo)
     params = {k: v for k, v in (params or {}).items() if component.param(k)}
     texts = list(texts or tiny_texts(240))

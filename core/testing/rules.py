@@ -6,6 +6,8 @@ from typing import Callable
 from ..machinery.components import Component
 from ..kinds import FitSettings
 from ..kinds.base import most_train_tokens
+from ..machinery.discovery import get_zoo
+from ..machinery.plugin_api import check_component
 
 
 CLASSIFIER_RULES = ("declaration", "fit_returns_history", "predict_proba_shape", "learns", "save_load_roundtrip",
@@ -30,7 +32,6 @@ class Interrupted(Exception):
 def component_named(name_or_component, kind: str, zoo) -> Component:
     if isinstance(name_or_component, Component):
         return name_or_component
-    from ..machinery.discovery import get_zoo
 
     return (zoo or get_zoo()).get(kind, name_or_component)
 
@@ -75,8 +76,6 @@ def check_train_tokens(component: Component, rule: str, history: dict, texts: li
 
 def check_declaration(component: Component) -> None:
     """The declaration, the factory's import and its object's methods against the kind's contract."""
-    from ..machinery.plugin_api import check_component
-
     problems = check_component(component)
     if problems:
         raise ContractError(problems[0])

@@ -5,6 +5,10 @@ from dataclasses import dataclass
 
 from ..kinds.classifier import LabeledTexts
 from ..kinds.regressor import ScoredTexts
+from ..data.tables import load_dataset
+from ..data.discretize import Discretizer
+from ..machinery.registry import DatasetEntry
+from ..data.split import stratified_split
 
 
 @dataclass
@@ -17,11 +21,6 @@ class TinyData:
 
 def tiny_classification_data(seed: int = 13, rows: int = 240) -> TinyData:
     """Train/validation/test parts of the built-in demo set (three classes, whitespace tokens)."""
-    from ..data.tables import load_dataset
-    from ..data.discretize import Discretizer
-    from ..machinery.registry import DatasetEntry
-    from ..data.split import stratified_split
-
     path = DatasetEntry(name="demo", source="", path="package:data/demo_reviews.csv").local_path()
     dataset = load_dataset(path, "text", "score")
     texts, scores, file_rows = dataset.texts[:rows], dataset.scores[:rows], dataset.rows[:rows]
@@ -49,11 +48,7 @@ class TinyScores:
 
 def tiny_regression_data() -> TinyScores:
     """The demo set's texts with their 0-10 scores, split as :func:`tiny_classification_data` is."""
-    from ..kinds.regressor import ScoredTexts
-
     data = tiny_classification_data()
-    from ..data.tables import load_dataset
-    from ..machinery.registry import DatasetEntry
 
     path = DatasetEntry(name="demo", source="", path="package:data/demo_reviews.csv").local_path()
     dataset = load_dataset(path, "text", "score")

@@ -18,9 +18,14 @@ import time
 import traceback
 from dataclasses import asdict
 from pathlib import Path
+import multiprocessing
+import signal
+from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from ..foundations.versions import __version__
 from ..kinds import DataOptions, FitSettings, get_kind
+from ..machinery.discovery import get_zoo
+from .runs import train_run
 
 _PREPARED: dict = {}
 
@@ -31,9 +36,6 @@ def _error_text(error: BaseException) -> str:
 
 def run_job(job: dict) -> dict:
     """One component on one seed; runs in a worker process or in this one. Never raises."""
-    from ..machinery.discovery import get_zoo
-    from .runs import train_run
-
     started = time.perf_counter()
     kind = get_kind(job["kind"])
     row = {"kind": kind.name, kind.name: job["name"], "seed": job["seed"]}
@@ -103,8 +105,6 @@ def estimated_cost(component, overrides: dict) -> float:
 
 
 def _init_worker(shared: dict | None = None):
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _PREPARED.update(shared or {})
 
@@ -121,9 +121,6 @@ def run_jobs(jobs: list[dict], workers: int, on_row=None, shared: dict | None = 
                 rows.append(run_job(job))
                 on_row and on_row(rows[-1])
         else:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor, as_completed
-
             context = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                                      initargs=(shared,)) as pool:

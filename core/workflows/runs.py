@@ -26,6 +26,7 @@ import re
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
+import shlex
 
 from ..foundations.versions import __version__
 from ..neural import distributed
@@ -298,8 +299,6 @@ def model_card(kind: TrainableKind, component: Component, record: dict, metrics:
                loads_with: str | None = "") -> str:
     """The run folder's README.md, in the layout the Hugging Face Hub renders (YAML metadata first).
     Every value that comes from the data or the command line is escaped (``markdown_text``)."""
-    import shlex
-
     data = record.get("data") or {}
     if loads_with == "":  # not given: what the component declares (a model may know better: its `loads_with`)
         loads_with = component.capabilities.get("loads_with")

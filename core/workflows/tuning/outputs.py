@@ -8,10 +8,13 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+import shutil
 
 from ...machinery.components import Component
 from ...foundations.errors import ZooError
 from ...kinds import FitSettings, TrainableKind
+from ...foundations.atomic import atomic_path, write_json, write_text
+from ..runs import read_record, train_run
 
 
 def trial_row(trial) -> dict:
@@ -31,8 +34,6 @@ def trial_rows(study) -> list[dict]:
 
 
 def write_trials_csv(rows: list[dict], path: Path) -> None:
-    from ...foundations.atomic import atomic_path
-
     names = sorted({k for row in rows for k in row["params"]})
     with atomic_path(path) as temporary, open(temporary, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -137,10 +138,6 @@ def write_outputs(kind, component, study, spec, space, prepared, folder, name, s
                   progress, interrupted) -> TuneResult:
     """trials.csv, plots, tuned.toml, and, once the study has ended, the best trial tested once."""
     import optuna
-    import shutil
-
-    from ...foundations.atomic import write_json, write_text
-    from ..runs import read_record, train_run
 
     rows = trial_rows(study)
     write_trials_csv(rows, folder / "trials.csv")

@@ -5,6 +5,7 @@ import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+import difflib
 
 from ...machinery.components import Component, Search
 from ...foundations.errors import ParameterError, ZooError
@@ -48,8 +49,6 @@ def build_space(component: Component, kind: TrainableKind, user: dict | None = N
                 chains: list[str] | None = None, zoo=None) -> SearchSpace:
     """The component's declared spaces, with the user's space (a read space file or the same dict)
     and fixed values (``--param``) applied, every entry checked against the parameter."""
-    import difflib
-
     user = dict(user or {})
     where = user.pop("_source", "space")
     use_plugin_spaces = user.get("plugin_spaces", True)

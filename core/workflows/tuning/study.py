@@ -8,6 +8,8 @@ import signal
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable
+import multiprocessing
+from dataclasses import replace
 
 from ...machinery.components import Component
 from ...foundations.errors import ZooError
@@ -46,11 +48,7 @@ def run_study(kind: TrainableKind, component: Component, space: SearchSpace, opt
               on_trial: Callable[[dict], Any] | None = None) -> TuneResult:
     """Prepare the data once per chain, run the trials (in ``jobs`` processes), write the outputs,
     and retrain the best trial to test it once."""
-    import multiprocessing
-
     import optuna
-
-    from dataclasses import replace
 
     folder.mkdir(parents=True, exist_ok=True)
     storage = storage or f"sqlite:///{(folder / 'study.db').resolve()}"

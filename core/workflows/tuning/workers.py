@@ -10,12 +10,14 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
+import sys
 
 from ...machinery.components import Search
 from ...foundations.errors import BrokenCheckError, PluginError, ZooError, caller_callback, plugin_code
 from ...kinds import FitSettings, get_kind
 from .space import suggest
 from .storage import StudySpec, load_study
+from ...machinery.discovery import get_zoo
 
 
 FAILURES_IN_A_ROW = 5   # a study stops when this many trials in a row fail: the error is not the parameters'
@@ -76,8 +78,6 @@ def run_worker(worker: Worker, on_trial: Callable | None = None, stop: StopAfter
     """Join the study and run trials until it has ``trials`` finished ones, ``timeout`` passes, or
     Ctrl-C. Runs in this process (one job) or in each worker process."""
     import optuna
-
-    from ...machinery.discovery import get_zoo
 
     if worker.threads:
         import torch
@@ -189,7 +189,5 @@ def worker_process(worker: Worker, stop_event) -> None:
     except KeyboardInterrupt:
         pass
     except (ZooError, PluginError) as error:
-        import sys
-
         print(f"Error (worker {worker.index}): {error}", file=sys.stderr)
         raise SystemExit(2) from None
