@@ -5,7 +5,6 @@ import json
 
 import click
 
-
 from . import main
 from .output import print_table
 

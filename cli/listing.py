@@ -10,6 +10,7 @@ from nlpzoo import PLUGIN_API, ZooError, kind_names
 from . import main, zoo_from
 from .output import print_table
 
+
 KIND_CHOICES = [*kind_names(), *[k + "s" for k in kind_names()]]
 
 

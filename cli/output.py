@@ -5,7 +5,9 @@ Names and numbers never wrap. A table too wide for the terminal leaves out colum
 help, errors, texts) may wrap, at word boundaries. Titles are printed on a line of their own.
 """
 from __future__ import annotations
+
 import textwrap
+
 
 PROSE = {"description", "help", "error", "components / error", "check", "text", "allowed"}
 

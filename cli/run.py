@@ -1,17 +1,18 @@
 """``zoo run``, ``zoo predict`` and ``zoo evaluate``: train a classifier, use and score a saved run."""
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
 import inspect
+import json
 import os
+import sys
 from datetime import datetime
+from pathlib import Path
 
 import click
 
 from . import main, zoo_from
 from .output import print_table
+
 
 def data_options(function):
     """Options shared by every command that reads a dataset."""

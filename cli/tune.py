@@ -9,6 +9,7 @@ from . import main, zoo_from
 from .output import print_table
 from .run import data_options, trainable_kind_options
 
+
 SPACE_EXAMPLE = """\b
 Space file (--space space.toml): overrides or narrows the components' own spaces.
   preprocess = ["normalize,tokenize", "normalize,tokenize,isri"]

@@ -9,12 +9,12 @@ fetched through the same fence, cap (its first 500 KiB, as RFC 9309 allows) and 
 the fence checks is the URL requests sends: each request is prepared first and its own URL checked.
 """
 from __future__ import annotations
+
 import socket
 import threading
 import time
 from collections import deque
-from urllib.parse import urljoin
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 from nlpzoo import Component, hookimpl
 

@@ -13,16 +13,16 @@ tokenizer) plus the zoo's own ``zoo_run.json``, so ``AutoModelForCausalLM.from_p
 """
 from __future__ import annotations
 
+import json
 import os
 import warnings
 from pathlib import Path
-import json
 
 import torch
 
 from nlpzoo import RunDirError, ZooError, check_sampling, resolve_device
-from nlpzoo.neural import (LanguageModelObjective, LoopConfig, autocast, distributed, safe_from_pretrained,
-                           train_module)
+from nlpzoo.neural import LanguageModelObjective, LoopConfig, autocast, distributed, safe_from_pretrained, train_module
+
 
 EOS = "<|endoftext|>"
 REPLACEMENT = "\ufffd"
@@ -36,6 +36,7 @@ EVALUATION_BATCH_TOKENS = 2048   # tokens per forward pass when scoring texts (p
 DOCUMENT_ENDS = ("<|endoftext|>", "</s>", "<|end_of_text|>", "<eos>", "<|eos|>", "<|end_of_document|>")
 
 from transformers.utils import logging as _hf_logging  # noqa: E402
+
 
 _hf_logging.set_verbosity_error()      # the zoo shows its own progress; no "Loading weights" bars
 _hf_logging.disable_progress_bar()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from nlpzoo import Component, Param, Search, hookimpl
 
+
 ENCODER_PARAMS = [
     Param("model", str, "aubmindlab/bert-base-arabertv02", "The pre-trained encoder: a hub id or a local folder"
           " written by save_pretrained (weights in safetensors)."),

@@ -6,9 +6,11 @@ is trained. The run folder holds the linear model (safetensors) and the encoder'
 encoder's own folder (or hub id) is read again when the run is loaded.
 """
 from __future__ import annotations
+
 import time
 
 from nlpzoo import Component, Param, Search, hookimpl
+
 
 FILE, RECORD = "encoder_features.safetensors", "encoder_features.json"
 

@@ -14,9 +14,9 @@ weights), so nothing is pickled.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 import time
 from dataclasses import replace
+from pathlib import Path
 
 from nlpzoo import Component, Param, Search, hookimpl
 

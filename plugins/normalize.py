@@ -4,7 +4,9 @@ The normaliser itself is the core's :class:`nlpzoo.ArabicNormalizer` (scrapers u
 """
 from __future__ import annotations
 
-from nlpzoo import ArabicNormalizer as Normalizer, Component, Param, hookimpl
+from nlpzoo import ArabicNormalizer as Normalizer
+from nlpzoo import Component, Param, hookimpl
+
 
 @hookimpl
 def register_preprocessors(register):

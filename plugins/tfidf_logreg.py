@@ -3,6 +3,7 @@
 Saved without pickles: vocabularies as JSON, IDF weights and coefficients as safetensors, rebuilt on load.
 """
 from __future__ import annotations
+
 import time
 
 from nlpzoo import Component, Param, Search, hookimpl

@@ -3,6 +3,7 @@
 The same features as `tfidf-logreg`; saved without pickles (JSON vocabularies, safetensors weights).
 """
 from __future__ import annotations
+
 import time
 
 from nlpzoo import Component, Param, Search, hookimpl

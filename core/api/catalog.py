@@ -13,6 +13,7 @@ from ..machinery.components import parse_param_options
 from ..machinery.discovery import get_zoo
 from ..machinery.plugin_api import check_component
 
+
 __all__ = ["check_plugins", "describe", "get_dataset", "info", "list_datasets", "parse_params", "parse_seeds",
            "preview_preprocessing"]
 

@@ -2,21 +2,23 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any, Callable, Sequence
 import os
 from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Sequence
 
 from ..foundations.errors import ComponentConflictError, ZooError
 from ..kinds import DataOptions, get_kind
 from ..kinds.base import log_info
-from .inputs import DataLike, materialize
-from .results import BenchResult
-from .kinds import trainable_kinds
-from ..workflows.tuning import PRUNERS, TuneResult, build_space, default_study_name, parse_duration, read_space_file, run_study
-from ..workflows.benchmarking import environment, job_list, prepare_shared, run_jobs, summarise
-from ..workflows.bench_report import compare as compare_with, sort_summary, write_reports
 from ..machinery.discovery import get_zoo
+from ..workflows.bench_report import compare as compare_with
+from ..workflows.bench_report import sort_summary, write_reports
+from ..workflows.benchmarking import environment, job_list, prepare_shared, run_jobs, summarise
+from ..workflows.tuning import (PRUNERS, TuneResult, build_space, default_study_name, parse_duration, read_space_file,
+                                run_study)
+from .inputs import DataLike, materialize
+from .kinds import trainable_kinds
+from .results import BenchResult
 
 
 def bench(models: str | Sequence[str] | dict = "all", data: DataLike = None, *, kind: str = "classifier",

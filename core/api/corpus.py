@@ -13,6 +13,7 @@ from ..foundations.errors import ZooError
 from ..kinds.base import log_info
 from ..machinery.discovery import get_zoo
 
+
 __all__ = ["embed", "scrape"]
 
 
@@ -33,7 +34,7 @@ def embed(sources: Sequence[str], out: str | Path, *, text_col: str | None = Non
     """Train subword-aware word vectors (gensim's FastText) on the texts of ``sources`` (files or registry
     dataset names), after the preprocessing chain the classifier will use, into the folder ``out``, for
     the neural models' ``embeddings`` parameter. Returns embed.json's contents with ``out``."""
-    from ..neural.embeddings import read_texts, train_vectors   # numpy; gensim only once training starts
+    from ..neural.embeddings import read_texts, train_vectors  # numpy; gensim only once training starts
 
     if min_n > max_n:
         raise ZooError(f"--min-n {min_n} is longer than --max-n {max_n}.")

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..foundations.errors import ZooError
 from ..data.datasets import cache_dir
 from ..foundations.atomic import atomic_path
+from ..foundations.errors import ZooError
+
 
 DataLike = Any  # a path, a registry name, a pandas DataFrame, (texts, scores), or a list of texts
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..kinds import all_kinds, get_kind
 
+
 __all__ = ["all_kinds", "get_kind", "trainable_kinds"]
 
 

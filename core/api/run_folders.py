@@ -9,6 +9,7 @@ from ..foundations.errors import RunDirError, ZooError
 from ..kinds import get_kind
 from ..workflows.runs import read_record, resolve_run_dir
 
+
 __all__ = ["compare_runs", "list_runs", "resolve_run", "run_record"]
 
 

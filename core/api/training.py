@@ -7,12 +7,12 @@ from typing import Any, Callable
 from ..foundations.errors import ZooError
 from ..kinds import DataOptions, FitSettings, get_kind
 from ..kinds.base import log_info
+from ..machinery.discovery import get_zoo
+from ..neural import distributed
+from ..workflows.runs import component_of_run, read_record, resolve_run_dir, train_run
 from .inputs import DataLike, materialize
 from .kinds import trainable_kinds
 from .results import Run
-from ..machinery.discovery import get_zoo
-from ..workflows.runs import component_of_run, read_record, resolve_run_dir, train_run
-from ..neural import distributed
 
 
 def train(model: str, data: DataLike = None, *, kind: str = "classifier", text_col: str | None = None,

@@ -6,6 +6,7 @@ only then renamed into place, so a failed, interrupted or corrupted download lea
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 import tempfile
@@ -13,25 +14,32 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-import difflib
 
 from ..foundations.errors import DataError, DownloadError
 from ..machinery.registry import DatasetEntry
+
 
 DEFAULT_DATASET = "demo"
 
 
 @dataclass
 class DataSource:
-    """Where a run's data comes from, with the registry entry's column and label defaults."""
+    """Where a run's data comes from: the local file, and the registry entry it was named by (None for a
+    plain path), whose column and label defaults apply."""
 
     path: Path
-    name: str | None = None
-    fmt: str | None = None
-    text_col: str | None = None
-    score_col: str | None = None
-    discretize: str | None = None
-    score_range: tuple | None = None
+    entry: DatasetEntry | None = None
+
+    def _declared(self, key: str):
+        return getattr(self.entry, key) if self.entry else None
+
+    name = property(lambda self: self._declared("name"), doc="The registry name, or None for a plain path.")
+    fmt = property(lambda self: self._declared("format"), doc="The declared format (csv, tsv, jsonl), if any.")
+    text_col = property(lambda self: self._declared("text_col"), doc="The declared text column, if any.")
+    score_col = property(lambda self: self._declared("score_col"), doc="The declared score column, if any.")
+    discretize = property(lambda self: self._declared("discretize"), doc="The declared discretisation, if any.")
+    score_range = property(lambda self: tuple(self._declared("score_range") or ()) or None,
+                           doc="The declared score range (low, high), if any.")
 
 
 def cache_dir() -> Path:
@@ -118,9 +126,7 @@ def resolve(data: str | None, registry, fetch: bool = True) -> DataSource:
         if not path.exists():
             raise DataError(f"Dataset '{name}' points to {path}, which does not exist"
                             f" (declared in {entry.source}).")
-    return DataSource(path=path, name=name, fmt=entry.format, text_col=entry.text_col,
-                      score_col=entry.score_col, discretize=entry.discretize,
-                      score_range=tuple(entry.score_range) if entry.score_range else None)
+    return DataSource(path=path, entry=entry)
 
 
 def resolve_source(options, zoo) -> DataSource:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from ..foundations.errors import DataError
 from .tables import to_numbers
 
+
 STRATEGIES = ("bins", "quantile", "threshold", "as-is")
 NAMED_BINS = {2: ["low", "high"], 3: ["low", "medium", "high"], 4: ["low", "medium-low", "medium-high", "high"],
               5: ["very-low", "low", "medium", "high", "very-high"]}

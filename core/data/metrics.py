@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+
 from ..foundations.atomic import atomic_path
 
 

@@ -43,13 +43,14 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urljoin, urlparse, urldefrag
+from urllib.parse import urldefrag, urljoin, urlparse
 
 from ..foundations.errors import ZooError
 from ..foundations.text import ArabicNormalizer
+
 
 USER_AGENT = "nlp-zoo-scraper/0.1 (+https://github.com/nlp-zoo)"
 BOILERPLATE = ["script", "style", "nav", "header", "footer", "aside", "form", "noscript", "iframe", "svg"]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..foundations.errors import DataError
 
+
 TEXT_COLUMNS = ("text", "review", "content", "body", "sentence")
 SCORE_COLUMNS = ("score", "label", "polarity", "rating", "stars", "sentiment")
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl"}

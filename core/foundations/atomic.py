@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .errors import ZooError
 
+
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 

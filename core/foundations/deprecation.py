@@ -21,6 +21,7 @@ import sys
 import warnings
 from dataclasses import dataclass, field
 
+
 REMOVED_IN = "0.3.0"
 MOVED_IN, MOVED_REMOVED_IN = "0.3.0", "0.4.0"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+
 ARABIC_WORD = re.compile(r"^[\u0621-\u064a]+$")
 DIACRITIC_RANGES = ((0x0610, 0x061A), (0x064B, 0x065F), (0x0670, 0x0670), (0x06D6, 0x06DC), (0x06DF, 0x06E8),
                     (0x06EA, 0x06ED))

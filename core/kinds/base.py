@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Protocol, runtime_checkable
+
 from ..foundations.errors import ZooError
 
 

@@ -30,14 +30,14 @@ texts/s. Run directory extras: ``confusion_matrix.png`` and ``learning_curve.png
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
-from collections import Counter
 
-from .base import Column, DataOptions, FitSettings, Prepared, SavedModel, log_info
-from .supervised import LoadedModel, SupervisedKind, TargetedTexts
 from ..foundations.errors import DataError, RunDirError
+from .base import Column, DataOptions, Prepared, log_info
+from .supervised import LoadedModel, SupervisedKind, SupervisedModel, TargetedTexts
 
 
 @dataclass
@@ -49,13 +49,12 @@ class LabeledTexts(TargetedTexts):
     labels: list[int]
     n_classes: int
     class_names: list[str] | None = None   # the name of each class index, for models that store them
-    raw_texts: list[str] | None = None     # the same texts before preprocessing (a teacher reads these)
 
 
 @runtime_checkable
-class Classifier(SavedModel, Protocol):
-    def fit(self, train: LabeledTexts, validation: LabeledTexts, settings: FitSettings) -> dict:
-        """Train; return the history (see the module docstring for its keys)."""
+class Classifier(SupervisedModel[LabeledTexts], Protocol):
+    """Fitted with ``fit(train: LabeledTexts, validation: LabeledTexts, settings) -> history``, saved and
+    loaded as every trained component is; a classifier brings its class probabilities."""
 
     def predict_proba(self, texts: Sequence[str]):
         """Class probabilities as a numpy array of shape (len(texts), n_classes)."""
@@ -75,7 +74,7 @@ class PreparedData(Prepared):
     def part(self, name: str) -> LabeledTexts:
         indices = getattr(self.split, name)
         return LabeledTexts([self.texts[i] for i in indices], [self.labels[i] for i in indices], len(self.class_names),
-                            list(self.class_names), [self.dataset.texts[i] for i in indices])
+                            list(self.class_names), raw_texts=[self.dataset.texts[i] for i in indices])
 
 
 def prepare_classification_data(options: DataOptions, zoo, log=log_info, progress: bool = False) -> PreparedData:
@@ -135,8 +134,8 @@ class ClassifierKind(SupervisedKind):
     loaded_type = LoadedClassifier
 
     def targets(self, dataset, options: DataOptions, source):
-        from ..data.tables import numeric_scores
         from ..data.discretize import Discretizer, auto_discretizer
+        from ..data.tables import numeric_scores
 
         spec = options.discretize or source.discretize
         score_range = options.score_range or source.score_range

@@ -36,11 +36,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Protocol, runtime_checkable
 
-from ..neural import distributed
-from ..machinery.plugin_api import Change
-from .base import Column, FitSettings, Prepared, SavedModel, TrainableKind, format_value, log_info
-from ..foundations.errors import ZooError
 from ..data.preprocessing import run_chain
+from ..foundations.errors import ZooError
+from ..machinery.plugin_api import Change
+from ..neural import distributed
+from .base import Column, FitSettings, Prepared, SavedModel, TrainableKind, format_value, log_info
+
 
 PROMPT_WORDS = 5          # words of each held-out text used as the prompt for BLEU/chrF
 EVAL_TEXTS = 50           # held-out texts continued for BLEU/chrF (FitSettings.eval_texts overrides)
@@ -178,9 +179,9 @@ class GeneratorKind(TrainableKind):
                 f'run = nlpzoo.load({python_name})\nrun.generate("المطعم", max_new_tokens=40, seed=1)')
 
     def prepare(self, options, zoo, log=log_info, progress=False) -> PreparedTexts:
-        from ..data.tables import load_texts
         from ..data.datasets import resolve_source, source_info
         from ..data.split import stratified_split
+        from ..data.tables import load_texts
 
         source = resolve_source(options, zoo)
         log(f"Loading {Path(source.path).name}...")

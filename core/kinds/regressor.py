@@ -35,9 +35,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
 
-from .base import Column, DataOptions, FitSettings, Prepared, SavedModel, format_value, log_info
-from .supervised import LoadedModel, SupervisedKind, TargetedTexts
 from ..foundations.errors import DataError
+from .base import Column, DataOptions, Prepared, format_value, log_info
+from .supervised import LoadedModel, SupervisedKind, SupervisedModel, TargetedTexts
 
 
 @dataclass
@@ -47,13 +47,12 @@ class ScoredTexts(TargetedTexts):
     target_field = "scores"
 
     scores: list[float]
-    raw_texts: list[str] | None = None     # the same texts before preprocessing (a teacher reads these)
 
 
 @runtime_checkable
-class Regressor(SavedModel, Protocol):
-    def fit(self, train: ScoredTexts, validation: ScoredTexts, settings: FitSettings) -> dict:
-        """Train; return the history (as a classifier's)."""
+class Regressor(SupervisedModel[ScoredTexts], Protocol):
+    """Fitted with ``fit(train: ScoredTexts, validation: ScoredTexts, settings) -> history``, saved and
+    loaded as every trained component is; a regressor brings one score per text."""
 
     def predict(self, texts: Sequence[str]):
         """One score per text: a numpy array of shape (len(texts),)."""
@@ -70,7 +69,7 @@ class PreparedScores(Prepared):
     def part(self, name: str) -> ScoredTexts:
         indices = getattr(self.split, name)
         return ScoredTexts([self.texts[i] for i in indices], [self.scores[i] for i in indices],
-                           [self.dataset.texts[i] for i in indices])
+                           raw_texts=[self.dataset.texts[i] for i in indices])
 
 
 def stratification_bins(scores: list[float], most: int = 5, least_per_bin: int = 3) -> list[int]:

@@ -11,16 +11,16 @@ is a saved supervised run ready to use, with one ``evaluate`` for both kinds.
 from __future__ import annotations
 
 import abc
-import time
-from dataclasses import dataclass
-from pathlib import Path
-from typing import ClassVar, Sequence
 import dataclasses
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar, Protocol, Sequence, TypeVar, runtime_checkable
 
-from ..machinery.plugin_api import Change, dropping_keywords
-from .base import DataOptions, FitSettings, TrainableKind, log_info
-from ..foundations.errors import DataError, ZooError
 from ..data.preprocessing import build_chain, run_chain
+from ..foundations.errors import DataError, ZooError
+from ..machinery.plugin_api import Change, dropping_keywords
+from .base import DataOptions, FitSettings, SavedModel, TrainableKind, log_info
 
 
 @dataclass
@@ -28,6 +28,7 @@ class TargetedTexts:
     """Preprocessed texts, each with its target; a kind's part of its prepared data (LabeledTexts, ScoredTexts)."""
 
     texts: list[str]
+    raw_texts: list[str] | None = field(default=None, kw_only=True)   # the same texts before preprocessing (a teacher reads these)
     target_field: ClassVar[str] = ""        # the field that holds the targets: "labels", "scores"
 
     def __len__(self) -> int:
@@ -39,12 +40,23 @@ class TargetedTexts:
         return getattr(self, self.target_field)
 
 
+Texts = TypeVar("Texts", bound=TargetedTexts)
+
+
+@runtime_checkable
+class SupervisedModel(SavedModel, Protocol[Texts]):
+    """What a classifier's and a regressor's objects share: each is fitted on its kind's texts with their targets."""
+
+    def fit(self, train: Texts, validation: Texts, settings: FitSettings) -> dict:
+        """Train; return the history (docs/plugins.md lists its keys)."""
+
+
 def evaluation_data(run_dir: Path, record: dict, data, zoo, text_col=None, score_col=None, fmt=None):
     """(texts, raw scores, file rows, where they came from, score column) to evaluate a saved run on:
     ``data`` (columns defaulting to the run's), or the run's own test split when ``data`` is None."""
-    from ..data.tables import load_dataset
     from ..data.datasets import resolve, sha256_of
     from ..data.split import read_split
+    from ..data.tables import load_dataset
 
     source = record["data"]
     if data is None:
@@ -133,9 +145,9 @@ class SupervisedKind(TrainableKind):
         return np.asarray(getattr(model, self.output_method)(list(texts)), dtype=np.float64)
 
     def prepare(self, options: DataOptions, zoo, log=log_info, progress: bool = False):
-        from ..data.tables import load_dataset
         from ..data.datasets import resolve_source, source_info
         from ..data.split import stratified_split
+        from ..data.tables import load_dataset
 
         self.check_options(options)
         source = resolve_source(options, zoo)

@@ -1,15 +1,16 @@
 """What a plugin declares: a named component with typed, range-checked parameters and a lazy factory."""
 from __future__ import annotations
 
+import difflib
 import importlib
 import math
 import typing
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Union
-import difflib
 
 from ..foundations.errors import BrokenCheckError, ParameterError, plugin_code
 from .plugin_api import conform as fit_contract
+
 
 _TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str"}
 _SCALARS = (bool, int, float, str)

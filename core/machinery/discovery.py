@@ -21,12 +21,13 @@ from pathlib import Path
 
 import pluggy
 
-from . import hookspecs
-from .components import Component
 from ..foundations.errors import ComponentConflictError, RegistryError, UnknownComponentError, ZooError
 from ..kinds import all_kinds, kind_names
+from . import hookspecs
+from .components import Component
 from .plugin_api import declared_api
 from .registry import Registry, builtin_registry_path, load_registry
+
 
 ENTRY_POINT_GROUP = "nlpzoo"
 BUILTIN_DISTRIBUTION = "nlp-zoo"

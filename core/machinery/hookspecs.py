@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import pluggy
 
+
 hookspec = pluggy.HookspecMarker("nlpzoo")
 hookimpl = pluggy.HookimplMarker("nlpzoo")
 

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from ..foundations.errors import RegistryError
 
+
 DATASET_KEYS = {"path", "url", "sha256", "format", "text_col", "score_col", "discretize",
                 "description", "license", "score_range"}
 FORMATS = ("csv", "tsv", "jsonl")

@@ -25,8 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..foundations.errors import ZooError
 from ..foundations.atomic import usual_permissions, write_json
+from ..foundations.errors import ZooError
+
 
 MAGIC = b"E5S1"
 QK = 32                      # weights per Q4_0 block

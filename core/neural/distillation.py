@@ -26,12 +26,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..foundations.errors import ZooError
-from .training import ClassificationObjective, Objective, RegressionObjective
-from ..machinery.discovery import get_zoo
 from ..data.tables import read_lines
-from .embeddings import read_texts
 from ..foundations.atomic import save_tensors, write_json
+from ..foundations.errors import ZooError
+from ..machinery.discovery import get_zoo
+from .embeddings import read_texts
+from .training import ClassificationObjective, Objective, RegressionObjective
+
 
 RECORD_FILE = "distillation.json"
 OUTPUTS_FILE = "teacher_outputs.safetensors"

@@ -21,10 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..foundations.errors import ZooError
-from ..foundations.paths import inside
 from ..data.tables import load_texts
 from ..foundations.atomic import save_tensors, write_json
+from ..foundations.errors import ZooError
+from ..foundations.paths import inside
+
 
 INFO_FILE = "embed.json"
 NGRAMS_FILE = "ngrams.safetensors"

@@ -31,17 +31,18 @@ from typing import Callable
 import numpy as np
 import torch
 
-from . import distributed
 from ..foundations.atomic import save_tensors, write_json
 from ..foundations.devices import resolve_device
 from ..foundations.errors import RunDirError, ZooError
 from ..kinds import FitSettings
 from ..kinds.classifier import LabeledTexts
+from . import distributed
+from .distillation import ClassificationDistillation, Lesson, RegressionDistillation, teach
+from .embeddings import initialise_embedding, load_vectors
 from .tokenizers import (SPECIALS, UNK_ID, TextEncoder, WordVocabulary, _top_package, default_tokenizer,
                          encoder_from_json, encoder_to_json, vocabulary_tokens)
-from .training import (ClassificationObjective, LoopConfig, RegressionObjective, predict_logits, train_module)
-from .embeddings import initialise_embedding, load_vectors
-from .distillation import ClassificationDistillation, Lesson, RegressionDistillation, teach
+from .training import ClassificationObjective, LoopConfig, RegressionObjective, predict_logits, train_module
+
 
 WEIGHTS_FORMAT = "nlp-zoo/neural-text-classifier"
 ModuleBuilder = Callable[[int, int, dict], "torch.nn.Module"]

@@ -11,6 +11,7 @@ searches by default (a user's space file overrides it).
 """
 from ..machinery.components import Param, Search
 
+
 VOCABULARY_PARAMS = (
     Param("units", str, "word", "Token units: 'word' (whitespace tokens after preprocessing), 'subword' (a BPE"
           " tokenizer trained on the training split) or 'pretrained' (the 'tokenizer' parameter's).",

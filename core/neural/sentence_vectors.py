@@ -18,9 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..foundations.errors import ZooError
-from ..foundations.atomic import atomic_path
 from ..data.datasets import cache_dir
+from ..foundations.atomic import atomic_path
+from ..foundations.errors import ZooError
+
 
 POOLINGS = ("mean", "first")
 
@@ -87,10 +88,9 @@ class SentenceEncoder:
 
     def _load(self) -> None:
         from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
 
         from .tokenizers import safe_from_pretrained
-
-        from transformers.utils import logging as hf_logging
 
         local = Path(os.path.expanduser(self.model))
         source = str(local.resolve()) if local.exists() else self.model

@@ -2,13 +2,14 @@
 ``word``, ``subword`` and ``pretrained`` encoders, and how an encoder is saved with a run and rebuilt from it."""
 from __future__ import annotations
 
+import importlib
 import json
 from collections import Counter
 from typing import Protocol
-import importlib
 
 from ..foundations.errors import ZooError
 from .training import PAD_ID
+
 
 UNK_ID = 1
 SPECIALS = ["<pad>", "<unk>"]

@@ -15,22 +15,23 @@ The loop is three pieces a plugin may also use on their own: :func:`train_one_ep
 from __future__ import annotations
 
 import abc
+import contextlib
 import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-import contextlib
 
 import numpy as np
 import torch
 from torch import nn
 
-from . import distributed
+from ..data.metrics import macro_f1
 from ..foundations.atomic import save_tensors, write_json
 from ..foundations.errors import RunDirError, TrainingDivergedError
 from ..kinds import FitSettings
 from ..kinds.generator import perplexity
-from ..data.metrics import macro_f1
+from . import distributed
+
 
 PAD_ID = 0
 
@@ -299,9 +300,8 @@ class Checkpoint:
         write_json(self.directory / "trainer_state.json", {**state, "param_groups": saved["param_groups"]})
 
     def load(self, module: nn.Module, optimizer) -> tuple[dict, dict | None]:
-        from safetensors.torch import load_file
-
         from safetensors import SafetensorError
+        from safetensors.torch import load_file
 
         try:
             state = json.loads((self.directory / "trainer_state.json").read_text("utf-8"))

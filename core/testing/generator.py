@@ -5,9 +5,9 @@ import math
 import tempfile
 from pathlib import Path
 
+from ..kinds.generator import evaluate_generator
 from .rules import check_declaration, check_train_tokens, component_named, quiet_settings, require, run_rules
 from .tiny_data import tiny_texts
-from ..kinds.generator import evaluate_generator
 
 
 def check_generator(name_or_component, params: dict | None = None, zoo=None, rules=None,

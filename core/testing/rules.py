@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..machinery.components import Component
 from ..kinds import FitSettings
 from ..kinds.base import most_train_tokens
+from ..machinery.components import Component
 from ..machinery.discovery import get_zoo
 from ..machinery.plugin_api import check_component
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from ..machinery.components import Component
-from .rules import Interrupted, check_declaration, check_train_tokens, component_named, quiet_settings, require, run_rules
+from .rules import (Interrupted, check_declaration, check_train_tokens, component_named, quiet_settings, require,
+                    run_rules)
 from .tiny_data import TinyData, TinyScores, tiny_classification_data, tiny_regression_data
 
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..data.discretize import Discretizer
+from ..data.split import stratified_split
+from ..data.tables import load_dataset
 from ..kinds.classifier import LabeledTexts
 from ..kinds.regressor import ScoredTexts
-from ..data.tables import load_dataset
-from ..data.discretize import Discretizer
 from ..machinery.registry import DatasetEntry
-from ..data.split import stratified_split
 
 
 @dataclass

@@ -10,22 +10,23 @@ over seeds of the columns its kind module declares.
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
 import platform
+import signal
 import statistics
 import sys
 import time
 import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict
 from pathlib import Path
-import multiprocessing
-import signal
-from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from ..foundations.versions import __version__
 from ..kinds import DataOptions, FitSettings, get_kind
 from ..machinery.discovery import get_zoo
 from .runs import train_run
+
 
 _PREPARED: dict = {}
 

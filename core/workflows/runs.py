@@ -23,19 +23,20 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
-import shlex
 
-from ..foundations.versions import __version__
-from ..neural import distributed
+from ..data.preprocessing import parse_steps
 from ..foundations.atomic import write_json, write_text
-from ..machinery.components import Component
 from ..foundations.errors import RunDirError, ZooError, caller_callback, plugin_code
+from ..foundations.versions import __version__
 from ..kinds import FitSettings, RunResult, TrainableKind, get_kind
 from ..kinds.base import train_tokens_per_second
-from ..data.preprocessing import parse_steps
+from ..machinery.components import Component
+from ..neural import distributed
+
 
 RUN_FILE = "zoo_run.json"
 RUN_FORMAT = "nlp-zoo/run"

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-import shutil
 
-from ...machinery.components import Component
+from ...foundations.atomic import atomic_path, write_json, write_text
 from ...foundations.errors import ZooError
 from ...kinds import FitSettings, TrainableKind
-from ...foundations.atomic import atomic_path, write_json, write_text
+from ...machinery.components import Component
 from ..runs import read_record, train_run
 
 

@@ -1,15 +1,15 @@
 """A study's search space: the components' declared searches, a user's space file over them, and one trial's suggestions."""
 from __future__ import annotations
 
+import difflib
 import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
-import difflib
 
-from ...machinery.components import Component, Search
 from ...foundations.errors import ParameterError, ZooError
 from ...kinds import TrainableKind
+from ...machinery.components import Component, Search
 
 
 SPACE_FILE_KEYS = ("preprocess", "plugin_spaces", "params")

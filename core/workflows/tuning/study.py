@@ -2,18 +2,17 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import re
 import signal
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, Callable
-import multiprocessing
-from dataclasses import replace
 
-from ...machinery.components import Component
 from ...foundations.errors import ZooError
 from ...kinds import DataOptions, TrainableKind
+from ...machinery.components import Component
 from .outputs import TuneResult, trial_row, trial_rows, write_outputs
 from .space import SearchSpace
 from .storage import StudySpec, load_study

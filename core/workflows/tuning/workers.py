@@ -5,19 +5,19 @@ import math
 import os
 import signal
 import statistics
+import sys
 import threading
 import time
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
-import sys
 
-from ...machinery.components import Search
 from ...foundations.errors import BrokenCheckError, PluginError, ZooError, caller_callback, plugin_code
 from ...kinds import FitSettings, get_kind
+from ...machinery.components import Search
+from ...machinery.discovery import get_zoo
 from .space import suggest
 from .storage import StudySpec, load_study
-from ...machinery.discovery import get_zoo
 
 
 FAILURES_IN_A_ROW = 5   # a study stops when this many trials in a row fail: the error is not the parameters'
