@@ -30,13 +30,12 @@ from ..data.tables import read_lines
 from ..foundations.atomic import save_tensors, write_json
 from ..foundations.errors import ZooError
 from ..machinery.discovery import get_zoo
+from ..workflows.runs import RUN_FILE, TEACHER_FILES, load_run  # a student reads its teacher's run folder
 from .embeddings import read_texts
 from .training import ClassificationObjective, Objective, RegressionObjective
 
 
-RECORD_FILE = "distillation.json"
-OUTPUTS_FILE = "teacher_outputs.safetensors"
-FILES = (RECORD_FILE, OUTPUTS_FILE)   # kept with the run, not counted as the model's own files
+RECORD_FILE, OUTPUTS_FILE = TEACHER_FILES   # kept with the run, not counted as the model's own files
 
 
 @dataclass
@@ -73,8 +72,6 @@ class Lesson:
 
 def teach(params: dict, train, kind: str, settings) -> Lesson:
     """The teacher's outputs for the training texts (from their raw form) and for ``distill_texts``."""
-    from ..workflows.runs import RUN_FILE, load_run
-
     folder = Path(params["teacher"]).expanduser()
     if not (folder / RUN_FILE).is_file():
         raise ZooError(f"--param teacher={params['teacher']}: not a run folder (no {RUN_FILE}). Give a finished"

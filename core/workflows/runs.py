@@ -43,7 +43,9 @@ RUN_FORMAT = "nlp-zoo/run"
 RUN_FORMAT_VERSION = 2
 # Runs written by nlp-zoo 0.1: classifiers kept config.json, generators zoo_run.json.
 _LEGACY = {"nlp-zoo/classifier-run": ("config.json", "classifier"), "nlp-zoo/generator-run": (RUN_FILE, "generator")}
-_NOT_MODEL_FILES = {RUN_FILE, "metrics.json", "history.json", "split.json", "README.md"}
+# a distilled student keeps its teacher's record and outputs beside its model (nlpzoo.neural.distillation)
+TEACHER_FILES = ("distillation.json", "teacher_outputs.safetensors")
+_NOT_MODEL_FILES = {RUN_FILE, "metrics.json", "history.json", "split.json", "README.md", *TEACHER_FILES}
 
 
 def new_run_dir(name: str, out: str | Path | None) -> Path:
@@ -233,10 +235,7 @@ def train_run(kind: TrainableKind, component: Component, overrides: dict, prepar
             record.update(status="failed", error=f"{type(error).__name__}: {(str(error).splitlines() or [''])[0]}")
             write_json(run_dir / RUN_FILE, record)
         raise
-    from ..neural.distillation import FILES as distillation_files  # a student's record of its teacher
-
-    model_files = sorted(p for p in run_dir.iterdir() if p.is_file()
-                         and p.name not in _NOT_MODEL_FILES | set(distillation_files)
+    model_files = sorted(p for p in run_dir.iterdir() if p.is_file() and p.name not in _NOT_MODEL_FILES
                          and p.suffix in (".safetensors", ".json", ".txt", ".model"))
     train_seconds = history.get("train_seconds") or 0.0
     metrics.update({
