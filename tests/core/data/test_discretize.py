@@ -87,3 +87,40 @@ def test_data_that_falls_into_one_class_is_an_error_naming_the_counts(tmp_path):
     path.write_text("text,score\n" + "".join(f"نص رقم {i} جميل,9\n" for i in range(30)), "utf-8")
     with pytest.raises(DataError, match=r"only one class: high \(30 rows\).*--discretize"):
         get_kind("classifier").prepare(DataOptions(data=str(path), discretize="bins:0,4,7,10"), get_zoo())
+
+
+# -- the edges of each rule, each of which changes the classes a run trains on -------------------------
+def test_two_and_four_bins_have_names_and_more_bins_are_named_by_their_ranges():
+    assert fitted("bins:0,5,10", [1]).class_names == ["low", "high"]
+    assert fitted("bins:0,2,5,8,10", [1]).class_names == ["low", "medium-low", "medium-high", "high"]
+    assert fitted("bins:0,2,4,6,8,10", [1]).class_names == ["very-low", "low", "medium", "high", "very-high"]
+
+
+@pytest.mark.parametrize("spec", ["bins:0,5,5,10", "bins:0,6,5,10", "quantile:1", "bins:3"])
+def test_edges_must_rise_strictly_and_quantiles_be_two_or_more(spec):
+    with pytest.raises(DataError, match="Bad discretisation"):
+        Discretizer.parse(spec)
+
+
+def test_the_smallest_valid_specs_are_accepted_and_keep_their_spec():
+    assert Discretizer.parse("bins:0,5,10").spec == "bins:0,5,10"
+    assert Discretizer.parse("quantile:2").spec == "quantile:2"
+    assert Discretizer.parse("threshold:5.5").spec == "threshold:5.5"
+    assert Discretizer.parse("as-is").to_dict() == {"strategy": "as-is", "edges": None, "class_names": None,
+                                                    "spec": "as-is"}
+
+
+def test_a_discretizer_labels_nothing_before_it_is_fitted():
+    with pytest.raises(RuntimeError, match="fit"):
+        Discretizer.parse("threshold:5").label(3)
+
+
+def test_as_is_classes_are_numbers_in_numeric_order_then_words():
+    assert fitted("as-is", ["10", "2", "-1"]).class_names == ["-1", "2", "10"]
+    assert fitted("as-is", ["neutral", "5", "-3", "bad"]).class_names == ["-3", "5", "bad", "neutral"]
+
+
+def test_ten_distinct_scores_are_classes_eleven_are_too_many():
+    assert auto_discretizer([str(i) for i in range(10)]).strategy == "as-is"
+    with pytest.raises(DataError, match="11 distinct values"):
+        auto_discretizer([str(i) for i in range(11)])
