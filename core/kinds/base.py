@@ -144,17 +144,19 @@ def most_train_tokens(texts, passes: int) -> int:
 @dataclass(frozen=True)
 class Column:
     """One column of a bench table: the metric's key, its title and how many decimals it shows.
-    ``higher_is_better`` decides the sort direction."""
+    ``higher_is_better`` decides the sort direction; ``scale`` turns the stored value into the shown one
+    (bytes into the MB a title says)."""
 
     key: str
     title: str
     digits: int = 3
     higher_is_better: bool = True
+    scale: float = 1.0
 
     def format(self, value) -> str:
-        """``value`` as this column shows it (sizes in MB, as the title says)."""
-        if self.key == "model_size_bytes" and isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = value / 1e6
+        """``value`` as this column shows it."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and self.scale != 1.0:
+            value = value * self.scale
         return format_value(value, self.digits)
 
 

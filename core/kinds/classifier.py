@@ -121,7 +121,7 @@ class ClassifierKind(SupervisedKind):
                Column("macro_precision", "macro P"), Column("macro_recall", "macro R"),
                Column("train_seconds", "train s", 1, False), Column("train_tokens_per_second", "train tok/s", 0),
                Column("inference_texts_per_second", "infer texts/s", 0), Column("parameters", "params", 0, False),
-               Column("model_size_bytes", "size MB", 1, False))
+               Column("model_size_bytes", "size MB", 1, False, scale=1e-6))
     primary_metric = "macro_f1"
     validation_metric = Column("macro_f1", "validation macro-F1")
     epoch_metric = "val_macro_f1"

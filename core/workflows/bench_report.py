@@ -25,9 +25,8 @@ def cell(line: dict, key: str, kind: str | None = None) -> str:
     if value is None:
         return "-"
     column = next((c for c in get_kind(kind).columns if c.key == key), None)
-    digits = column.digits if column else 3
-    if key == "model_size_bytes":
-        value, std = value / 1e6, (std or 0) / 1e6
+    digits, scale = (column.digits, column.scale) if column else (3, 1.0)
+    value, std = value * scale, (std or 0) * scale
     text = f"{value:,.{digits}f}"
     if std and len(line.get("seeds", [])) > 1:
         text += f" ± {std:,.{digits}f}"

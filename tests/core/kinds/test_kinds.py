@@ -178,3 +178,17 @@ def test_a_supervised_kind_must_bring_what_differs_between_kinds():
         WithoutMetrics()
     with pytest.raises(TypeError, match="targets"):
         type("LoadedWithoutTargets", (LoadedModel,), {})(None, None, {}, None, None)
+
+
+def test_a_column_shows_its_value_in_the_unit_its_title_says():
+    """The size column stores bytes and its title says MB: the bench table, its progress line and
+    `zoo runs compare` all show MB (one scale, declared on the column)."""
+    from nlpzoo.kinds import get_kind
+    from nlpzoo.workflows.bench_report import cell
+
+    size = next(c for c in get_kind("classifier").columns if c.key == "model_size_bytes")
+    assert size.title == "size MB" and size.format(2_500_000) == "2.5" and size.format(None) == "-"
+    line = {"classifier": "bigru", "model_size_bytes": 2_500_000.0, "model_size_bytes_std": 100_000.0, "seeds": [13, 14]}
+    assert cell(line, "model_size_bytes", "classifier") == "2.5 ± 0.1"
+    macro = next(c for c in get_kind("classifier").columns if c.key == "macro_f1")
+    assert macro.format(0.81234) == "0.812" and cell({"classifier": "x", "macro_f1": 0.81234}, "macro_f1") == "0.812"
