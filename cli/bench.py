@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime
 from pathlib import Path
 
@@ -34,7 +33,7 @@ def kind_selection_options(function):
 @click.option("--seeds", default="13", show_default=True, help="Comma-separated seeds; the table shows mean ± std.")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Models trained in parallel processes.")
-@click.option("--threads", type=click.IntRange(min=1), help="Torch threads per job (default: CPU cores / jobs).")
+@click.option("--threads", type=click.IntRange(min=1), help="Torch threads per job (default: the free cores / jobs; also NLPZOO_THREADS).")
 @click.option("--device", default="cpu", show_default=True, help="auto, cpu, cuda.")
 @click.option("--eval-texts", type=int, help="Generators: held-out texts continued for BLEU/chrF (default 50).")
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: bench-out/<time>/).")
@@ -62,12 +61,12 @@ def bench_command(ctx, data, text_col, score_col, fmt, discretize, preprocess, e
             raise click.BadParameter(f"{sort_key!r}; choose one of {', '.join(sorted(keys))}.", param_hint="--sort")
     seed_list = api.parse_seeds(seeds, "--seeds")
     out = Path(out or Path("bench-out") / datetime.now().strftime("%Y%m%d-%H%M%S"))
-    threads = threads or max(1, (os.cpu_count() or 1) // max(1, jobs))
+    threads = api.plan_threads(threads, workers=max(1, jobs))   # measured once, shown here and recorded
     sizes = {n: len(zoo.names(n)) if spec == "all" else len(spec) for n, spec in wanted.items()}
     counts = ", ".join(f"{size} {get_plural(n, size)}" for n, size in sizes.items())
     if not as_json:
-        click.echo(f"Benchmarking {counts} x {len(seed_list)} seed(s) with {max(1, jobs)} job(s), {threads} thread(s)"
-                   f" each -> {out}", err=True)
+        click.echo(f"Benchmarking {counts} x {len(seed_list)} seed(s) with {max(1, jobs)} job(s) -> {out}", err=True)
+        click.echo(f"Torch threads: {threads.describe()}", err=True)
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 

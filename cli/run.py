@@ -72,7 +72,7 @@ def trainable_kind_options(function):
 @click.option("--eval-texts", type=int, help="Generators: held-out texts continued for BLEU/chrF (default 50; 0 skips).")
 @click.option("--out", type=click.Path(file_okay=False), help="Run directory (default: runs/<time>-<name>/).")
 @click.option("--device", default="auto", show_default=True, help="auto (CUDA when present), cpu, cuda, cuda:N.")
-@click.option("--threads", type=click.IntRange(min=1), help="Torch CPU threads (default: torch's choice).")
+@click.option("--threads", type=click.IntRange(min=1), help="Torch CPU threads (default: the free cores; also NLPZOO_THREADS).")
 @click.option("--resume", "resume", type=click.Path(file_okay=False), help="Continue the run in RUN_DIR from its last checkpoint.")
 @click.option("--progress/--no-progress", default=True, help="Progress bars (on by default).")
 @click.option("--nproc", type=click.IntRange(min=1), default=1, show_default=True,
@@ -88,12 +88,12 @@ def run_command(ctx, model_id, base, data, text_col, score_col, fmt, discretize,
 
     chosen = {kind: name for kind, name in names.items() if name}
     if nproc > 1:
-        _launch_torchrun(ctx, nproc, out, next(iter(chosen.values()), None))
+        _launch_torchrun(ctx, nproc, out, next(iter(chosen.values()), None), threads)
         return
     world = distributed.setup(device)
-    if world and threads is None:  # share this machine's cores between its ranks
-
-        threads = max(1, (os.cpu_count() or 1) // int(os.environ.get("LOCAL_WORLD_SIZE", world.size)))
+    if world and threads is None:  # the ranks share this machine's cores (they cannot tell each other from load)
+        ranks = int(os.environ.get("LOCAL_WORLD_SIZE", world.size))
+        threads = api.plan_threads(None, workers=ranks, measure=False)
     if world and not world.main:
         progress, as_json = False, True  # rank 0 alone talks to the user
     zoo = zoo_from(ctx)
@@ -110,9 +110,12 @@ def run_command(ctx, model_id, base, data, text_col, score_col, fmt, discretize,
         distributed.teardown()
 
 
-def _launch_torchrun(ctx, nproc: int, out, name) -> None:
-    """zoo run ... --nproc N  ==  torchrun --standalone --nproc-per-node N -m nlpzoo run ... (no --nproc)."""
+def _launch_torchrun(ctx, nproc: int, out, name, threads: int | None) -> None:
+    """zoo run ... --nproc N  ==  torchrun --standalone --nproc-per-node N -m nlpzoo run ... (no --nproc).
+    The free cores are measured here, before the ranks start, and divided between them."""
     import subprocess
+
+    from nlpzoo import api
 
     args = list(sys.argv[1:])
     for index, arg in enumerate(args):
@@ -126,7 +129,9 @@ def _launch_torchrun(ctx, nproc: int, out, name) -> None:
         args += ["--out", f"runs/{datetime.now().strftime('%Y%m%d-%H%M%S')}-{name or 'run'}"]
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc}",
                "-m", "nlpzoo", *args]
-    ctx.exit(subprocess.call(command))
+    plan = api.plan_threads(threads, workers=nproc)
+    click.echo(f"Torch threads: {plan.describe()}", err=True)
+    ctx.exit(subprocess.call(command, env={**os.environ, api.THREADS_VARIABLE: str(plan.threads)}))
 
 
 def _run(ctx, zoo, log, chosen, overrides, data, text_col, score_col, fmt, discretize, score_range, preprocess, seed,

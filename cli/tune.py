@@ -38,7 +38,7 @@ Space file (--space space.toml): overrides or narrows the components' own spaces
               help="Stop hopeless trials early from their per-epoch validation scores.")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes on this machine, sharing the study (threads divided between them).")
-@click.option("--threads", type=click.IntRange(min=1), help="Torch threads per worker (default: CPU cores / jobs).")
+@click.option("--threads", type=click.IntRange(min=1), help="Torch threads per worker (default: the free cores / jobs; also NLPZOO_THREADS).")
 @click.option("--study", "study_name", help="Study name (default: NAME-DATA); the same name continues a study.")
 @click.option("--storage", help="An Optuna database URL shared by several machines (default: SQLite in the study"
               " folder), e.g. postgresql://user:password@host/db.")

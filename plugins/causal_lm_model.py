@@ -228,8 +228,6 @@ class CausalLMGenerator:
         with the lowest validation loss is kept."""
         p = self.params
         self.device = distributed.device_for(resolve_device(settings.device))
-        if settings.threads:
-            torch.set_num_threads(settings.threads)
         torch.manual_seed(settings.seed)
         if self.lora and p["model"] == "scratch":
             raise ZooError("LoRA adapts a pre-trained model, and --param model=scratch has none: name one with"

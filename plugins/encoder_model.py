@@ -174,8 +174,6 @@ class EncoderClassifier(NeuralTextClassifier):
     def fit(self, train: LabeledTexts, validation: LabeledTexts, settings: FitSettings) -> dict:
         p = self.params
         self.device = distributed.device_for(resolve_device(settings.device))
-        if settings.threads:
-            torch.set_num_threads(settings.threads)
         torch.manual_seed(settings.seed)
         self.n_classes = train.n_classes
         self.class_names = list(train.class_names or [str(i) for i in range(train.n_classes)])

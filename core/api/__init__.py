@@ -34,6 +34,7 @@ _NAMES = {
     **dict.fromkeys(["compare_runs", "list_runs", "resolve_run", "run_record"], "run_folders"),
     **dict.fromkeys(["embed", "scrape"], "corpus"),
     "read_inputs": "nlpzoo.data.tables",
+    **dict.fromkeys(["THREADS_VARIABLE", "ThreadPlan", "plan_threads"], "nlpzoo.foundations.threads"),
     "convert_e5": "pretrained",
 }
 __all__ = sorted(_NAMES)

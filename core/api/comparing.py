@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from ..foundations.errors import ComponentConflictError, ZooError
+from ..foundations.threads import ThreadPlan, plan_threads
 from ..kinds import DataOptions, get_kind
 from ..kinds.base import log_info
 from ..machinery.discovery import get_zoo
@@ -24,8 +24,8 @@ from .results import BenchResult
 def bench(models: str | Sequence[str] | dict = "all", data: DataLike = None, *, kind: str = "classifier",
           text_col: str | None = None, score_col: str | None = None, fmt: str | None = None,
           discretize: str | None = None, preprocess: str | None = "default", epochs: int = 3,
-          params: dict | None = None, seeds: Sequence[int] = (13,), jobs: int = 1, threads: int | None = None,
-          device: str = "cpu", eval_texts: int | None = None, out: str | Path | None = None, sort: str | None = None,
+          params: dict | None = None, seeds: Sequence[int] = (13,), jobs: int = 1,
+          threads: int | ThreadPlan | None = None, device: str = "cpu", eval_texts: int | None = None, out: str | Path | None = None, sort: str | None = None,
           registry: str | None = None, on_row: Callable[[dict], Any] | None = None,
           on_start: Callable[[list[dict]], Any] | None = None, compare: str | Path | None = None) -> BenchResult:
     """Train and evaluate ``models`` on the same data, split and seeds, as ``zoo bench`` does.
@@ -34,6 +34,8 @@ def bench(models: str | Sequence[str] | dict = "all", data: DataLike = None, *, 
     ``params`` apply to every model that has them; ``epochs`` is the training budget. Writes
     table.md, results.csv, results.json and report.html to ``out`` (default ``bench-out/<time>``).
     ``compare``: an earlier results.json; each kind's change since then is in ``result.changes`` and the reports.
+    ``jobs`` worker processes train side by side, each with ``threads`` torch threads (None: the free cores
+    divided between them, see :func:`plan_threads`).
     """
     zoo = get_zoo(registry)
     wanted = models if isinstance(models, dict) else {kind: models}
@@ -47,7 +49,7 @@ def bench(models: str | Sequence[str] | dict = "all", data: DataLike = None, *, 
             if component:
                 component.resolve_params({k: v for k, v in overrides.items() if component.param(k)})
     jobs = max(1, jobs)
-    threads = threads or max(1, (os.cpu_count() or 1) // jobs)
+    threads = plan_threads(threads, workers=jobs)
     out = Path(out or Path("bench-out") / datetime.now().strftime("%Y%m%d-%H%M%S"))
     if out.exists() and any(out.iterdir()):
         raise ZooError(f"{out} exists and is not empty: a bench writes its runs and tables there. Choose a new"

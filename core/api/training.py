@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..foundations.errors import ZooError
+from ..foundations.threads import ThreadPlan, plan_threads
 from ..kinds import DataOptions, FitSettings, get_kind
 from ..kinds.base import log_info
 from ..machinery.discovery import get_zoo
@@ -19,7 +20,8 @@ def train(model: str, data: DataLike = None, *, kind: str = "classifier", text_c
           score_col: str | None = None, fmt: str | None = None, discretize: str | None = None,
           score_range: tuple[float, float] | None = None, preprocess: str | None = "default",
           params: dict | None = None, seed: int = 13, test_fraction: float = 0.2, validation_fraction: float = 0.1,
-          out: str | Path | None = None, device: str = "auto", threads: int | None = None, progress: bool = True,
+          out: str | Path | None = None, device: str = "auto", threads: int | ThreadPlan | None = None,
+          progress: bool = True,
           resume: str | Path | None = None, eval_texts: int | None = None,
           on_epoch: Callable[[dict], Any] | None = None, registry: str | None = None,
           log: Callable[[str], Any] = log_info) -> Run:
@@ -29,8 +31,9 @@ def train(model: str, data: DataLike = None, *, kind: str = "classifier", text_c
     ``(texts, scores)``, or a list of texts (generators); None is the built-in demo set.
     ``preprocess``: "normalize,tokenize", "none", or "default" (a preset's own chain, else the kind's). ``params``: the
     component's parameters (``nlpzoo.info(model)``). ``out``: the run folder (default
-    ``runs/<time>-<model>``). ``resume``: continue an unfinished run folder instead. ``on_epoch``
-    is called with each finished epoch's record. Returns the :class:`Run`.
+    ``runs/<time>-<model>``). ``resume``: continue an unfinished run folder instead. ``threads``:
+    torch's threads (None: the free cores, see ``nlpzoo.api.plan_threads``). ``on_epoch`` is called
+    with each finished epoch's record. Returns the :class:`Run`.
     """
     zoo = get_zoo(registry)
     overrides = dict(params or {})
@@ -65,9 +68,10 @@ def train(model: str, data: DataLike = None, *, kind: str = "classifier", text_c
     classes = f", classes {', '.join(prepared.class_names)}" if hasattr(prepared, "class_names") else ""
     log(f"{component.name}: {len(prepared.split.train)} train / {len(prepared.split.validation)} validation /"
         f" {len(prepared.split.test)} test texts{classes}")
-    settings = FitSettings(seed=seed, device=device, progress=progress, threads=threads, log=log,
-                           eval_texts=eval_texts, on_epoch=on_epoch)
-    result = train_run(kind_object, component, overrides, prepared, settings, out=out, resume=resume)
+    settings = FitSettings(seed=seed, device=device, progress=progress, log=log, eval_texts=eval_texts,
+                           on_epoch=on_epoch)
+    result = train_run(kind_object, component, overrides, prepared, settings, out=out, resume=resume,
+                       threads=plan_threads(threads))
 
     if not distributed.is_main():
         return result  # the other ranks of a torchrun job have no run folder of their own

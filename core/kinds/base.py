@@ -35,7 +35,9 @@ class FitSettings:
     progress: bool = True         # show progress bars; False is fully silent
     checkpoint_dir: Path | None = None   # where to keep the resumable checkpoint
     resume: bool = False          # continue from checkpoint_dir's checkpoint
-    threads: int | None = None    # torch intra-op threads (None: torch's default)
+    # torch's intra-op threads: the core sets them before fit (nlpzoo.foundations.threads) and writes the
+    # count here; a caller's count is kept as given. None: chosen from the free cores.
+    threads: int | None = None
     log: Callable[[str], Any] = log_info
     # Called after every finished epoch with that epoch's record (``{"epoch", "train_loss", ...,
     # "val_macro_f1" or "val_loss"}``). Logging and hyperparameter pruning use it; an exception

@@ -79,8 +79,6 @@ class NeuralTextClassifier:
     # -- the classifier contract ----------------------------------------------------------------
     def fit(self, train: LabeledTexts, validation: LabeledTexts, settings: FitSettings) -> dict:
         self.device = distributed.device_for(resolve_device(settings.device))
-        if settings.threads:
-            torch.set_num_threads(settings.threads)
         torch.manual_seed(settings.seed)
         self.lesson = self._lesson(train, settings) if self.params.get("teacher") else None
         texts = train.texts + (self.lesson.unlabelled if self.lesson else [])  # the teacher's unlabelled texts too

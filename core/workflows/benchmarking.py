@@ -2,8 +2,8 @@
 kind on the same data, split and seeds.
 
 Each (component, seed) pair is one job, trained through :func:`nlpzoo.workflows.runs.train_run` exactly as
-``zoo run`` trains it; jobs run in worker processes (``jobs``) with torch's threads divided between
-them. A job that fails (an exception, a NaN loss) or cannot run (an ambiguous name) becomes a row
+``zoo run`` trains it; jobs run in worker processes (``jobs``) with the free cores divided between
+them (:mod:`nlpzoo.foundations.threads`). A job that fails (an exception, a NaN loss) or cannot run (an ambiguous name) becomes a row
 with its error and the others go on. Each kind's summary is the mean ± sample standard deviation
 over seeds of the columns its kind module declares.
 """
@@ -22,6 +22,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict
 from pathlib import Path
 
+from ..foundations.threads import ThreadPlan
 from ..foundations.versions import __version__
 from ..kinds import DataOptions, FitSettings, get_kind
 from ..machinery.discovery import get_zoo
@@ -43,11 +44,6 @@ def run_job(job: dict) -> dict:
     try:
         if job.get("skip"):
             raise LookupError(job["skip"])
-        import torch
-
-        if job.get("threads"):
-            torch.set_num_threads(job["threads"])
-        row["threads"] = torch.get_num_threads()  # what this job really used
         zoo = get_zoo(job.get("registry"))
         options = DataOptions(**{**job["data_options"], "seed": job["seed"]})
         key = data_key(kind.name, options)
@@ -56,9 +52,10 @@ def run_job(job: dict) -> dict:
         prepared = _PREPARED[key]
         component = zoo.get(kind.name, job["name"])
         overrides = {k: v for k, v in job["params"].items() if component.param(k)}
-        settings = FitSettings(seed=job["seed"], device=job["device"], progress=False, threads=job.get("threads"),
-                               log=lambda m: None, eval_texts=job.get("eval_texts"))
-        result = train_run(kind, component, overrides, prepared, settings, out=job["run_dir"])
+        settings = FitSettings(seed=job["seed"], device=job["device"], progress=False, log=lambda m: None,
+                               eval_texts=job.get("eval_texts"))
+        result = train_run(kind, component, overrides, prepared, settings, out=job["run_dir"], threads=job["threads"])
+        row["threads"] = settings.threads  # what this job really used
         losses = [e.get("train_loss") for e in result.history.get("epochs", []) if e.get("train_loss") is not None]
         if any(not math.isfinite(x) for x in losses):
             raise FloatingPointError(f"training loss became {losses[-1]} (NaN/inf)")
@@ -164,16 +161,16 @@ def summarise(rows: list[dict], kind: str = "classifier") -> list[dict]:
     return summary
 
 
-def environment(device: str, threads: int | None, jobs: int) -> dict:
+def environment(device: str, threads: ThreadPlan, jobs: int) -> dict:
     import torch
 
     return {"nlp_zoo": __version__, "torch": torch.__version__, "python": platform.python_version(),
             "platform": platform.platform(), "device": device, "jobs": jobs,
-            "threads_per_job": threads or torch.get_num_threads(), "cpu_count": os.cpu_count(),
+            "threads_per_job": threads.threads, "thread_plan": threads.record(), "cpu_count": os.cpu_count(),
             "command": " ".join(["zoo", *sys.argv[1:]]) if sys.argv else "zoo bench"}
 
 
-def job_list(selected: dict, seeds: list[int], overrides: dict, data_options: dict, out: Path, threads: int,
+def job_list(selected: dict, seeds: list[int], overrides: dict, data_options: dict, out: Path, threads: ThreadPlan,
              device: str, registry: str | None, eval_texts: int | None) -> list[dict]:
     """One job per (component, seed); ``selected`` maps each kind to its [(name, component or None, why)]."""
     jobs = []

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import sys
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,6 +32,7 @@ from pathlib import Path
 from ..data.preprocessing import parse_steps
 from ..foundations.atomic import write_json, write_text
 from ..foundations.errors import RunDirError, ZooError, caller_callback, plugin_code
+from ..foundations.threads import ThreadPlan, apply_threads, plan_threads
 from ..foundations.versions import __version__
 from ..kinds import FitSettings, RunResult, TrainableKind, get_kind
 from ..kinds.base import train_tokens_per_second
@@ -197,11 +199,19 @@ def check_resume(run_dir: Path, record: dict, component: Component, params: dict
 
 
 def train_run(kind: TrainableKind, component: Component, overrides: dict, prepared, settings: FitSettings,
-              out: str | Path | None = None, resume: str | Path | None = None) -> RunResult:
+              out: str | Path | None = None, resume: str | Path | None = None,
+              threads: ThreadPlan | None = None) -> RunResult:
     """Build, train, test, save, reload-check and record one component. Every parameter is
-    checked and the model built before any run directory exists."""
+    checked and the model built before any run directory exists. ``threads``: the plan of a caller
+    that shares the cores between workers (bench jobs); None: planned here from ``settings.threads``."""
     params = component.resolve_params(overrides)
     model = component.build(**overrides)
+    plan = plan_threads(threads or settings.threads)
+    if "torch" in sys.modules:  # a torch model's plugin is loaded by now; a TF-IDF run never needs torch
+        settings.threads = apply_threads(plan)
+        settings.log(f"Torch threads: {plan.describe()}")
+    else:
+        settings.threads = plan.threads
     if resume:
         run_dir = Path(resume)
         record = read_record(run_dir, require_complete=False)
@@ -244,6 +254,7 @@ def train_run(kind: TrainableKind, component: Component, overrides: dict, prepar
         "parameters": history.get("parameters"), "model_size_bytes": sum(p.stat().st_size for p in model_files),
         "epochs_run": len(history.get("epochs", [])), "best_epoch": history.get("best_epoch"),
         "interrupted": bool(history.get("interrupted")), "seed": settings.seed, "device": settings.device,
+        "threads": settings.threads, "thread_plan": plan.record(),
         "train_rows": len(prepared.split.train), "validation_rows": len(prepared.split.validation),
         "test_rows": len(prepared.split.test),
         **history.get("metrics", {})})  # what the kind measured while fitting (a generator's base perplexity)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import json
 import statistics
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -99,26 +100,41 @@ def test_parallel_jobs_give_the_same_metrics(tmp_path):
     assert metrics(one) == metrics(two)
 
 
-def test_parallel_jobs_divide_the_cores_between_them(tmp_path):
-    import os
+@pytest.fixture
+def eight_quiet_cores(monkeypatch):
+    """A machine of 8 usable cores with nothing else running, so division shows on any real machine."""
+    from nlpzoo.foundations import threads
 
+    monkeypatch.delenv("NLPZOO_THREADS", raising=False)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(threads, "usable_cores", lambda: 8)
+    monkeypatch.setattr(threads, "others_busy_cores", lambda **_: 0.0)
+    monkeypatch.setattr(threads, "_last_measure", None)
+
+
+def test_parallel_jobs_divide_the_cores_between_them(tmp_path, eight_quiet_cores):
     import nlpzoo
 
     result = nlpzoo.bench(["gru", "tfidf-logreg"], params={"hidden_size": 8, "embedding_dim": 8}, epochs=1, jobs=2,
                           out=tmp_path / "b")
-    expected = max(1, (os.cpu_count() or 1) // 2)
-    assert [row["threads"] for row in result.rows] == [expected, expected]  # each worker's own torch threads
-    assert result.environment["threads_per_job"] == expected
+    assert [row["threads"] for row in result.rows] == [4, 4]  # each worker's own torch threads
+    assert result.environment["threads_per_job"] == 4
+    assert result.environment["thread_plan"] == {"threads": 4, "source": "measured", "usable_cores": 8,
+                                                 "others_busy": 0.0, "workers": 2}
+    runs = [json.loads((Path(row["run_dir"]) / "metrics.json").read_text()) for row in result.rows]
+    assert [m["thread_plan"]["workers"] for m in runs] == [2, 2]   # each run records the bench's plan
 
 
-def test_zoo_bench_jobs_divides_the_cores_it_sees_between_the_jobs(tmp_path, monkeypatch):
-    # os.cpu_count is set to 8 so this fails on any machine, a one-core one included, if the CLI does not divide
-    monkeypatch.setattr("os.cpu_count", lambda: 8)
-    result = bench("--classifiers", "gru,tfidf-logreg", *TINY, "--jobs", "2", "--out", str(tmp_path), "--json")
+def test_zoo_bench_jobs_divides_the_free_cores_between_the_jobs(tmp_path, eight_quiet_cores, monkeypatch):
+    from nlpzoo.foundations import threads
+
+    monkeypatch.setattr(threads, "others_busy_cores", lambda **_: 2.0)   # two cores taken: 6 free, 3 per job
+    result = bench("--classifiers", "gru,tfidf-logreg", *TINY, "--jobs", "2", "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
+    assert "Torch threads: 3 per worker x 2 (8 usable cores, other processes using 2.0 of them)" in result.output
     written = json.loads((tmp_path / "results.json").read_text())
-    assert written["environment"]["threads_per_job"] == 4
-    assert [row["threads"] for row in written["runs"]] == [4, 4]  # what each worker process really set
+    assert written["environment"]["threads_per_job"] == 3
+    assert [row["threads"] for row in written["runs"]] == [3, 3]  # what each worker process really set
 
 
 def test_compare_shows_the_change(tmp_path):

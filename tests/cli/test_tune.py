@@ -92,7 +92,10 @@ def test_two_worker_processes_share_one_study_and_divide_the_threads(tmp_path, s
     assert 6 <= len(finished) <= 7 and summary["trials"]["complete"] + summary["trials"]["pruned"] == len(finished)
     workers = {t.user_attrs["worker"]["pid"] for t in trials}
     assert len(workers) == 2 and os.getpid() not in workers
-    assert {t.user_attrs["worker"]["threads"] for t in trials} == {max(1, (os.cpu_count() or 1) // 2)}
+    from nlpzoo.foundations.threads import usable_cores
+
+    shares = {t.user_attrs["worker"]["threads"] for t in trials}   # the free cores, measured, divided by 2
+    assert len(shares) == 1 and shares.pop() <= max(1, usable_cores() // 2)
     assert summary["best"]["value"] == max(t.value for t in finished if t.value is not None)
 
 

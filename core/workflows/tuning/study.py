@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
 import re
 import signal
 from dataclasses import asdict, replace
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ...foundations.errors import ZooError
+from ...foundations.threads import plan_threads
 from ...kinds import DataOptions, TrainableKind
 from ...machinery.components import Component
 from .outputs import TuneResult, trial_row, trial_rows, write_outputs
@@ -67,8 +67,9 @@ def run_study(kind: TrainableKind, component: Component, space: SearchSpace, opt
         f" {len(first.split.validation)} validation texts (split seed {options.seed});"
         f" {spec.direction} {metric.title} over {', '.join(searched)}. Storage: {storage}")
     done_before = {row["number"] for row in trial_rows(study) if row["state"] != "running"}
-    threads = threads or max(1, (os.cpu_count() or 1) // max(1, jobs))
-    worker = Worker(spec, name, storage, trials, timeout, threads, device, registry, options.seed, 0, prepared)
+    plan = plan_threads(threads, workers=jobs)
+    log(f"Torch threads: {plan.describe()}")
+    worker = Worker(spec, name, storage, trials, timeout, plan, device, registry, options.seed, 0, prepared)
     interrupted = False
     shown = set(done_before)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ...foundations.errors import BrokenCheckError, PluginError, ZooError, caller_callback, plugin_code
+from ...foundations.threads import ThreadPlan, apply_threads
 from ...kinds import FitSettings, get_kind
 from ...machinery.components import Search
 from ...machinery.discovery import get_zoo
@@ -56,7 +57,7 @@ class Worker:
     storage: str
     trials: int | None
     timeout: float | None
-    threads: int | None
+    threads: ThreadPlan    # each worker's share of the free cores
     device: str
     registry: str | None
     seed: int
@@ -79,10 +80,7 @@ def run_worker(worker: Worker, on_trial: Callable | None = None, stop: StopAfter
     Ctrl-C. Runs in this process (one job) or in each worker process."""
     import optuna
 
-    if worker.threads:
-        import torch
-
-        torch.set_num_threads(worker.threads)
+    threads = apply_threads(worker.threads)
     zoo = get_zoo(worker.registry)
     kind = get_kind(worker.spec.kind)
     component = zoo.get(kind.name, worker.spec.component)
@@ -100,7 +98,7 @@ def run_worker(worker: Worker, on_trial: Callable | None = None, stop: StopAfter
         chain = space["chains"][0] if len(space["chains"]) == 1 else \
             trial.suggest_categorical("preprocess", space["chains"])
         trial.set_user_attr("preprocess", chain or "none")
-        trial.set_user_attr("worker", {"index": worker.index, "pid": os.getpid(), "threads": worker.threads})
+        trial.set_user_attr("worker", {"index": worker.index, "pid": os.getpid(), "threads": threads})
         prepared = worker.prepared[chain or "none"]
         values, epochs = [], 0
         for index, seed in enumerate(worker.spec.seeds):
@@ -113,7 +111,7 @@ def run_worker(worker: Worker, on_trial: Callable | None = None, stop: StopAfter
                     if trial.should_prune():
                         raise optuna.TrialPruned(f"pruned after epoch {record.get('epoch')}")
 
-            settings = FitSettings(seed=seed, device=worker.device, progress=False, threads=worker.threads,
+            settings = FitSettings(seed=seed, device=worker.device, progress=False, threads=threads,
                                    log=lambda message: None, on_epoch=caller_callback(report) if index == 0 else None,
                                    score_pretrained=False)  # a study never looks at the test split
             try:

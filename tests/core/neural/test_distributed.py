@@ -33,10 +33,14 @@ def test_shard_gives_each_rank_an_equal_disjoint_share(monkeypatch):
 
 def test_classifier_trains_on_two_processes(tmp_path):
     result = zoo("run", "--classifier", "bigru", "--param", "epochs=2", "--param", "hidden_size=16", "--param",
-                 "embedding_dim=16", "--threads", "1", "--nproc", "2", "--no-progress", cwd=tmp_path)
+                 "embedding_dim=16", "--nproc", "2", "--no-progress", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     runs = list((tmp_path / "runs").iterdir())
     assert len(runs) == 1  # rank 0 alone wrote a run directory
+    # the launcher chose the ranks' threads (OMP_NUM_THREADS=1 here) and handed them on
+    assert "Torch threads: 1 per worker x 2 (set by OMP_NUM_THREADS)" in result.stderr
+    plan = json.loads((runs[0] / "metrics.json").read_text())["thread_plan"]
+    assert (plan["threads"], plan["source"]) == (1, "NLPZOO_THREADS")
     assert result.stdout.count("macro F1") == 1  # and printed the table once
     history = json.loads((runs[0] / "history.json").read_text())
     shards = {rank: set(rows) for rank, rows in history["rank_rows"].items()}

@@ -446,3 +446,37 @@ def test_a_tampered_split_is_refused_not_used_to_pick_other_rows(tmp_path, chang
     (out / "split.json").write_text(json.dumps(split))
     result = CliRunner().invoke(main, ["evaluate", str(out)])
     assert result.exit_code == 2 and "split.json" in result.output and "Traceback" not in result.output, result.output
+
+
+@pytest.fixture
+def torch_threads():
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)   # so a run that left torch's count alone would train on 1
+    yield torch
+    torch.set_num_threads(before)
+
+
+def test_a_run_trains_on_the_free_cores_and_records_the_choice(demo, tmp_path, monkeypatch, torch_threads):
+    from nlpzoo.foundations import threads
+
+    monkeypatch.delenv("NLPZOO_THREADS", raising=False)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(threads, "usable_cores", lambda: 5)
+    monkeypatch.setattr(threads, "others_busy_cores", lambda **_: 2.0)   # other processes hold two cores
+    monkeypatch.setattr(threads, "_last_measure", None)
+    seen, logged = [], []
+    settings = quiet(on_epoch=lambda record: seen.append(torch_threads.get_num_threads()))
+    settings.log = logged.append
+    result = train_run(get_kind("classifier"), get_zoo().get("classifier", "gru"), TINY, demo, settings,
+                       out=tmp_path / "r")
+    assert seen and set(seen) == {3}                                       # torch trained on the 3 free cores
+    metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
+    assert metrics["threads"] == 3 and result.metrics["thread_plan"] == {
+        "threads": 3, "source": "measured", "usable_cores": 5, "others_busy": 2.0, "workers": 1}
+    assert "Torch threads: 3 (5 usable cores, other processes using 2.0 of them)" in logged
+    given = train_run(get_kind("classifier"), get_zoo().get("classifier", "gru"), TINY, demo, quiet(threads=1),
+                      out=tmp_path / "s")
+    assert given.metrics["threads"] == 1 and given.metrics["thread_plan"]["source"] == "--threads"
+    assert torch_threads.get_num_threads() == 1
