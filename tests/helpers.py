@@ -82,3 +82,24 @@ class Toy:
 def register_classifiers(register):
     register(Component(name="{name}", description="{description}", factory=Toy))
 '''
+
+
+class ScriptedCores:
+    """CpuSnapshot.take for a 2-core machine where this process uses one core and other processes use
+    ``others[i]`` cores during the i-th 10 s after the first snapshot."""
+
+    def __init__(self, others: list[float]):
+        self.others, self.calls = others, 0
+        self.busy = self.total = 0
+
+    def __call__(self, cpus):
+        from nlpzoo.foundations.threads import CpuSnapshot
+
+        if self.calls:
+            other = self.others[min(self.calls - 1, len(self.others) - 1)]
+            self.total += 2000                       # 2 cores x 10 s x 100 ticks
+            self.busy += round(1000 * (1 + other))   # ours: one core; theirs: ``other``
+        snapshot = CpuSnapshot(frozenset({0, 1}), (self.busy, self.total), 10.0 * self.calls,
+                                       10.0 * self.calls)
+        self.calls += 1
+        return snapshot

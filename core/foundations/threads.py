@@ -105,21 +105,44 @@ def own_cpu_seconds() -> float:
     return times.user + times.system
 
 
+@dataclass(frozen=True)
+class CpuSnapshot:
+    """What the cores and this process had done by one moment: compare two to get others' load between them."""
+
+    cpus: frozenset
+    ticks: tuple[int, int] | None     # (busy, total) clock ticks of ``cpus``
+    own_seconds: float                # this process's CPU seconds
+    at: float                         # time.monotonic()
+
+    @classmethod
+    def take(cls, cpus: frozenset) -> "CpuSnapshot":
+        return cls(cpus, cpu_ticks(cpus), own_cpu_seconds(), time.monotonic())
+
+    def others_since(self, earlier: "CpuSnapshot") -> float | None:
+        """Cores' worth of CPU that other processes used between ``earlier`` and this snapshot."""
+        if self.ticks is None or earlier.ticks is None or self.ticks[1] <= earlier.ticks[1] or self.at <= earlier.at:
+            return None
+        busy_fraction = (self.ticks[0] - earlier.ticks[0]) / (self.ticks[1] - earlier.ticks[1])  # of every core's time
+        own_cores = (self.own_seconds - earlier.own_seconds) / (self.at - earlier.at)
+        return max(0.0, busy_fraction * len(self.cpus) - own_cores)
+
+
 def others_busy_cores(window: float = WINDOW_SECONDS, cpus: frozenset | None = None) -> float | None:
     """Cores' worth of CPU that other processes used of ``cpus`` over ``window`` seconds (None: unknown,
     as on a system without /proc/stat)."""
     cpus = cpus if cpus is not None else _affinity()
-    first, own_first, started = cpu_ticks(cpus), own_cpu_seconds(), time.monotonic()
-    if first is None:
+    first = CpuSnapshot.take(cpus)
+    if first.ticks is None:
         return None
     time.sleep(window)
-    second, own_second, elapsed = cpu_ticks(cpus), own_cpu_seconds(), time.monotonic() - started
-    if second is None or second[1] <= first[1]:
-        return None
-    cores = len(cpus)
-    busy_fraction = (second[0] - first[0]) / (second[1] - first[1])      # of every listed core's time
-    own_cores = (own_second - own_first) / elapsed
-    return max(0.0, busy_fraction * cores - own_cores)
+    return CpuSnapshot.take(cpus).others_since(first)
+
+
+def free_threads(usable: int, busy: float, taken_from: float = TAKEN_FROM) -> int:
+    """The cores others leave free when they use ``busy`` cores' worth, a core counting as taken from
+    ``taken_from`` of it on; never fewer than one."""
+    taken = math.floor(busy + (1 - taken_from))
+    return max(1, usable - min(taken, usable - 1))
 
 
 def _affinity() -> frozenset:
@@ -172,8 +195,7 @@ def plan_threads(threads: int | ThreadPlan | None = None, workers: int = 1, *, m
     if chosen:
         return ThreadPlan(chosen[0], chosen[1], usable, None, workers)
     busy = _measured_busy() if measure else None
-    taken = 0 if busy is None else math.floor(busy + (1 - TAKEN_FROM))
-    free = max(1, usable - min(taken, usable - 1))
+    free = usable if busy is None else free_threads(usable, busy)
     return ThreadPlan(max(1, free // workers), "measured" if busy is not None else "usable cores", usable, busy,
                       workers)
 
@@ -185,3 +207,52 @@ def apply_threads(plan: ThreadPlan) -> int:
     if torch.get_num_threads() != plan.threads:
         torch.set_num_threads(plan.threads)
     return torch.get_num_threads()
+
+
+# While this process trains on every free core, another process that starts gets only a share of a core
+# (2 of ours beside it on 2 cores: 0.67), so during training a core counts as taken from half of it on.
+TAKEN_WHILE_TRAINING = 0.5
+_watch: "LoadWatch | None" = None
+
+
+class LoadWatch:
+    """Follows other processes' load while this process trains and moves torch's thread count with it:
+    down when another process starts on the cores, back up when it ends. Looks every ``every`` seconds
+    (one read of /proc/stat); only a plan the zoo measured for one worker is followed (a count the
+    user set is kept, and workers would chase each other's changes)."""
+
+    def __init__(self, plan: ThreadPlan, every: float = 5.0):
+        self.plan, self.every = plan, every
+        self.active = plan.source == "measured" and plan.workers == 1
+        self.first = self.last = CpuSnapshot.take(_affinity()) if self.active else None
+        self.changes: list[dict] = []
+
+    def tick(self) -> None:
+        if not self.active or time.monotonic() - self.last.at < self.every:
+            return
+        now = CpuSnapshot.take(self.last.cpus)
+        busy, self.last = now.others_since(self.last), now
+        if busy is None:
+            return
+        import torch
+
+        wanted = free_threads(self.plan.usable_cores, busy, TAKEN_WHILE_TRAINING)
+        if wanted != torch.get_num_threads():
+            torch.set_num_threads(wanted)
+            self.changes.append({"after_seconds": round(now.at - self.first.at, 1), "threads": wanted,
+                                 "others_busy": round(busy, 2)})
+
+    def __enter__(self) -> "LoadWatch":
+        global _watch
+        self.outer, _watch = _watch, self
+        return self
+
+    def __exit__(self, *exc) -> None:
+        global _watch
+        _watch = self.outer
+
+
+def follow_load() -> None:
+    """Called by the training loop after each batch: lets the running :class:`LoadWatch` look (cheap)."""
+    if _watch is not None:
+        _watch.tick()

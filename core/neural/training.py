@@ -28,6 +28,7 @@ from torch import nn
 from ..data.metrics import macro_f1
 from ..foundations.atomic import save_tensors, write_json
 from ..foundations.errors import RunDirError, TrainingDivergedError
+from ..foundations.threads import follow_load
 from ..kinds import FitSettings
 from ..kinds.generator import perplexity
 from . import distributed
@@ -373,6 +374,7 @@ def train_one_epoch(trained: nn.Module, module: nn.Module, optimizer, objective:
             state["global_step"] += 1
         if on_batch:
             on_batch(total_loss / seen, tokens)
+        follow_load()   # fewer threads when another process starts on our cores, more when it ends
         if config.max_steps and state["global_step"] >= config.max_steps:
             break
     return total_loss, seen, tokens

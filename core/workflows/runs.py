@@ -32,7 +32,7 @@ from pathlib import Path
 from ..data.preprocessing import parse_steps
 from ..foundations.atomic import write_json, write_text
 from ..foundations.errors import RunDirError, ZooError, caller_callback, plugin_code
-from ..foundations.threads import ThreadPlan, apply_threads, plan_threads
+from ..foundations.threads import LoadWatch, ThreadPlan, apply_threads, plan_threads
 from ..foundations.versions import __version__
 from ..kinds import FitSettings, RunResult, TrainableKind, get_kind
 from ..kinds.base import train_tokens_per_second
@@ -231,7 +231,7 @@ def train_run(kind: TrainableKind, component: Component, overrides: dict, prepar
                 write_json(run_dir / "split.json", {**prepared.split.to_dict(), "rows": {
                     part: [prepared.dataset.rows[i] for i in getattr(prepared.split, part)]
                     for part in ("train", "validation", "test")}})
-        with plugin_code(component, "training"):
+        with plugin_code(component, "training"), LoadWatch(plan) as watch:
             history = kind.fit(model, prepared, settings)
         if not main:  # the other ranks trained their shards; rank 0 tests and writes
             return RunResult(run_dir, {}, history, bool(history.get("interrupted")), model, prepared)
@@ -254,7 +254,7 @@ def train_run(kind: TrainableKind, component: Component, overrides: dict, prepar
         "parameters": history.get("parameters"), "model_size_bytes": sum(p.stat().st_size for p in model_files),
         "epochs_run": len(history.get("epochs", [])), "best_epoch": history.get("best_epoch"),
         "interrupted": bool(history.get("interrupted")), "seed": settings.seed, "device": settings.device,
-        "threads": settings.threads, "thread_plan": plan.record(),
+        "threads": settings.threads, "thread_plan": plan.record(), "thread_changes": watch.changes,
         "train_rows": len(prepared.split.train), "validation_rows": len(prepared.split.validation),
         "test_rows": len(prepared.split.test),
         **history.get("metrics", {})})  # what the kind measured while fitting (a generator's base perplexity)

@@ -12,7 +12,7 @@ from nlpzoo.machinery.discovery import get_zoo
 from nlpzoo.foundations.errors import RunDirError
 from nlpzoo.kinds import DataOptions, FitSettings, get_kind
 from nlpzoo.workflows.runs import load_run, read_record, train_run
-from tests.helpers import TINY
+from tests.helpers import TINY, ScriptedCores
 
 TINY_ARGS = [arg for k, v in TINY.items() for arg in ("--param", f"{k}={v}")]
 
@@ -480,3 +480,18 @@ def test_a_run_trains_on_the_free_cores_and_records_the_choice(demo, tmp_path, m
                       out=tmp_path / "s")
     assert given.metrics["threads"] == 1 and given.metrics["thread_plan"]["source"] == "--threads"
     assert torch_threads.get_num_threads() == 1
+
+
+def test_a_run_gives_a_core_up_when_another_process_starts_beside_it(demo, tmp_path, monkeypatch, torch_threads):
+    from nlpzoo.foundations import threads
+
+    monkeypatch.delenv("NLPZOO_THREADS", raising=False)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(threads, "usable_cores", lambda: 2)
+    monkeypatch.setattr(threads, "others_busy_cores", lambda **_: 0.0)       # quiet when the run starts
+    monkeypatch.setattr(threads, "_last_measure", None)
+    monkeypatch.setattr(threads.CpuSnapshot, "take", ScriptedCores([1.0]))  # then a process takes a core
+    result = train_run(get_kind("classifier"), get_zoo().get("classifier", "gru"), TINY, demo, quiet(),
+                       out=tmp_path / "r")
+    assert result.metrics["threads"] == 2
+    assert result.metrics["thread_changes"][0]["threads"] == 1 and torch_threads.get_num_threads() == 1
