@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ...foundations.errors import BrokenCheckError, PluginError, ZooError, caller_callback, plugin_code
-from ...foundations.threads import ThreadPlan, apply_threads
+from ...foundations.threads import LoadWatch, ThreadPlan, apply_threads
 from ...kinds import FitSettings, get_kind
 from ...machinery.components import Search
 from ...machinery.discovery import get_zoo
@@ -153,7 +153,7 @@ def run_worker(worker: Worker, on_trial: Callable | None = None, stop: StopAfter
 
     if worker.trials and finished_count(study) >= worker.trials:
         return
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), LoadWatch(worker.threads):   # one worker follows the machine's load
         warnings.simplefilter("ignore")  # Optuna's experimental-feature warnings are not the user's business
         study.optimize(objective, timeout=worker.timeout, callbacks=[after_trial], catch=(ZooError, PluginError),
                        gc_after_trial=False)
